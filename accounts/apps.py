@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts and profiles"
+
+    def ready(self) -> None:
+        from accounts import personal_data
+
+        personal_data.register_accounts_data()

@@ -1,0 +1,154 @@
+import copy
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.display_names import (
+    DISPLAY_NAME_MAX_LENGTH,
+    DISPLAY_NAME_MIN_LENGTH,
+    display_name_key,
+    display_name_validate,
+)
+from accounts.models import Profile
+from accounts.selectors import display_name_is_taken
+from accounts.services import DISPLAY_NAME_TAKEN_MESSAGE, profile_create
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    names = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone or zone == "UTC")
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class DisplayNameField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Display name"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "How other members will know you: %(min)d to %(max)d characters. Not your real "
+                "name, e-mail or phone number."
+            )
+            % {"min": DISPLAY_NAME_MIN_LENGTH, "max": DISPLAY_NAME_MAX_LENGTH},
+        )
+        # Longer raw input is allowed through so that the length message comes from our rules,
+        # after normalisation (full-width letters count once).
+        kwargs.setdefault("max_length", DISPLAY_NAME_MAX_LENGTH * 4)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "nickname"}))
+        super().__init__(**kwargs)
+
+
+class ProfileFieldsMixin:
+    """Display name, time zone and pronouns, validated the same way at sign-up and on edit."""
+
+    profile_being_edited: Profile | None = None
+
+    def clean_display_name(self) -> str:
+        name = display_name_validate(self.cleaned_data["display_name"])
+        if display_name_is_taken(key=display_name_key(name), exclude_profile=self.profile_being_edited):
+            raise ValidationError(DISPLAY_NAME_TAKEN_MESSAGE, code="taken")
+        return name
+
+
+def _time_zone_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        initial="UTC",
+        help_text=_("Session times are shown in this time zone."),
+        widget=forms.Select(attrs={"data-detect-time-zone": "true"}),
+    )
+
+
+def _pronouns_field() -> forms.CharField:
+    return forms.CharField(label=_("Pronouns (optional)"), max_length=40, required=False)
+
+
+def _link_guidelines(field: forms.Field) -> None:
+    # Built per form, not at import: reversing a URL while the URLconf loads is circular.
+    field.label = format_html(
+        _('I have read and accept the <a href="{}">community guidelines</a>.'), reverse("guidelines")
+    )
+
+
+class SignupProfileForm(ProfileFieldsMixin, forms.Form):
+    """Added to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = DisplayNameField()
+    time_zone = _time_zone_field()
+    pronouns = _pronouns_field()
+    accept_guidelines = forms.BooleanField(
+        label=_("I have read and accept the community guidelines."),
+        error_messages={"required": _("Please read and accept the community guidelines to join.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _link_guidelines(self.fields["accept_guidelines"])
+
+    def signup(self, request, user) -> None:
+        profile_create(
+            user=user,
+            display_name=self.cleaned_data["display_name"],
+            time_zone=self.cleaned_data["time_zone"],
+            pronouns=self.cleaned_data.get("pronouns", ""),
+            guidelines_accepted=self.cleaned_data["accept_guidelines"],
+        )
+
+
+class ProfileForm(ProfileFieldsMixin, forms.Form):
+    display_name = DisplayNameField()
+    time_zone = _time_zone_field()
+    pronouns = _pronouns_field()
+
+    def __init__(self, *args, profile: Profile | None = None, **kwargs):
+        self.profile_being_edited = profile
+        if profile is not None:
+            kwargs.setdefault(
+                "initial",
+                {"display_name": profile.display_name, "time_zone": profile.time_zone, "pronouns": profile.pronouns},
+            )
+        super().__init__(*args, **kwargs)
+        if profile is None:
+            # A member who joined before profiles (or through the admin) accepts the
+            # guidelines when first choosing a name.
+            self.fields["accept_guidelines"] = copy.deepcopy(SignupProfileForm.base_fields["accept_guidelines"])
+            _link_guidelines(self.fields["accept_guidelines"])
+
+
+class AccountDeleteForm(forms.Form):
+    KEEP = "keep"
+    REMOVE = "remove"
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    contributions = forms.ChoiceField(
+        label=_("What should happen to what you wrote in groups?"),
+        choices=[
+            (REMOVE, _("Remove my posts and messages")),
+            (KEEP, _('Keep them, shown as written by "a former member"')),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That password is not right. Nothing has been deleted."), code="wrong_password")
+        return password
+
+    @property
+    def keep_contributions(self) -> bool:
+        return self.cleaned_data["contributions"] == self.KEEP
+

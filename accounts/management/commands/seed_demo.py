@@ -1,0 +1,34 @@
+"""Create the demo people, idempotently: one member, one facilitator, one moderator.
+
+Later issues extend the demo by adding their own steps to DEMO_STEPS (groups, sessions, posts).
+"""
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.services import demo_accounts_ensure
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (member, facilitator, moderator) with known passwords. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Seed even though DEBUG is off (never on a real site: the passwords are public).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_without_debug"]:
+            raise CommandError(
+                "Refusing to create demo accounts with public passwords while DEBUG is off. "
+                "Use --allow-without-debug on a throw-away site."
+            )
+        results = demo_accounts_ensure()
+        created = [result for result in results if result.created]
+        if created:
+            self.stdout.write(self.style.SUCCESS("Demo accounts created (sign in at /accounts/login/):"))
+            for result in results:
+                self.stdout.write(f"  {result.role:<12} {result.email:<28} password: {result.password}")
+        else:
+            self.stdout.write("Demo accounts already exist (passwords are listed in README.md).")

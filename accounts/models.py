@@ -1,0 +1,63 @@
+"""Our users and their profiles.
+
+The account itself (e-mail, password, MFA) belongs to django-allauth; the profile holds what peers
+may see. Real names are not collected at all, and e-mail addresses are never shown to peers:
+members appear everywhere by their pseudonymous display name.
+"""
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.managers import UserManager
+
+
+class User(AbstractUser):
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    is_moderator = models.BooleanField(
+        _("moderator"),
+        default=False,
+        help_text=_("Staff who work the moderation queue and crisis cases."),
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        # Never the e-mail address: this string can end up in templates and logs.
+        return f"user #{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        return profile.display_name if profile else _("a member without a name yet")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(_("display name"), max_length=30)
+    # Case-, width- and separator-folded form of the display name; unique, so that "Sam Lee",
+    # "sam_lee" and "ＳＡＭ ＬＥＥ" cannot be three different people.
+    display_name_key = models.CharField(max_length=60, unique=True, editable=False)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    guidelines_accepted_at = models.DateTimeField(_("community guidelines accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.profile_detail, name="profile"),
+    path("edit/", views.profile_edit, name="profile_edit"),
+    path("data/export/", views.data_export, name="data_export"),
+    path("delete/", views.account_delete_view, name="account_delete"),
+]

@@ -1,0 +1,85 @@
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import AccountDeleteForm, ProfileForm
+from accounts.selectors import profile_get_for_user
+from accounts.services import account_delete, profile_create, profile_update, user_data_export
+
+
+@login_required
+def profile_detail(request: HttpRequest) -> HttpResponse:
+    profile = profile_get_for_user(user=request.user)
+    if profile is None:
+        return redirect("accounts:profile_edit")
+    return render(request, "accounts/profile_detail.html", {"profile": profile})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = profile_get_for_user(user=request.user)
+    form = ProfileForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if profile is None:
+                profile_create(
+                    user=request.user,
+                    display_name=data["display_name"],
+                    time_zone=data["time_zone"],
+                    pronouns=data["pronouns"],
+                    guidelines_accepted=data["accept_guidelines"],
+                )
+            else:
+                profile_update(
+                    profile=profile,
+                    display_name=data["display_name"],
+                    time_zone=data["time_zone"],
+                    pronouns=data["pronouns"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile_edit.html", {"form": form, "profile": profile})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def data_export(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "accounts/data_export.html")
+    payload = user_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(payload, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"thaw-my-data-{timezone.now():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        account_delete(user=user, keep_contributions=form.keep_contributions)
+        return render(request, "accounts/account_deleted.html")
+    return render(request, "accounts/account_delete.html", {"form": form})

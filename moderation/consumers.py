@@ -1,0 +1,33 @@
+"""/ws/moderation/: live queue updates, for moderators only."""
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from accounts.permissions import user_is_moderator
+from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, ThawJsonConsumer
+from platform_site.realtime import MODERATORS_GROUP
+
+
+class ModerationConsumer(ThawJsonConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(
+                close_code=CLOSE_NOT_AUTHENTICATED, code="not_authenticated", detail="Please sign in again."
+            )
+            return
+        if not await database_sync_to_async(user_is_moderator)(user):
+            await self.refuse(close_code=CLOSE_FORBIDDEN, code="forbidden", detail="Moderators only.")
+            return
+        await self.channel_layer.group_add(MODERATORS_GROUP, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "system", "detail": "Connected to the moderation feed."})
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(MODERATORS_GROUP, self.channel_name)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs) -> None:
+        if content["type"] == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        await super().receive_json(content, **kwargs)

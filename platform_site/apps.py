@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlatformSiteConfig(AppConfig):
+    name = "platform_site"
+    verbose_name = "Thaw site"

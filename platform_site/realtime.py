@@ -1,0 +1,38 @@
+"""The one way services emit real-time events.
+
+Only services call `publish_on_commit`, so grepping for it lists every event Thaw emits. An event
+is a small dict: `type` is `<entity>.<past-tense verb>` (Channels turns the dot into the name of
+the consumer method that handles it), plus ids and exactly the fields every recipient may see.
+Group names are made from ids (`session-7`, `moderators`), never from user text.
+"""
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+MODERATORS_GROUP = "moderators"
+
+
+def session_group_name(session_id: int) -> str:
+    return f"session-{int(session_id)}"
+
+
+def user_group_name(user_id: int) -> str:
+    return f"user-{int(user_id)}"
+
+
+def publish_now_unsafe(group_name: str, event: dict[str, Any]) -> None:
+    """Send at once. Unsafe inside a transaction: the event could describe a rollback."""
+    if "type" not in event:
+        raise ValueError("A real-time event needs a 'type'.")
+    channel_layer = get_channel_layer()
+    if channel_layer is not None:
+        async_to_sync(channel_layer.group_send)(group_name, event)
+
+
+def publish_on_commit(group_name: str, event: dict[str, Any]) -> None:
+    """Send `event` to `group_name` once the current transaction commits (at once outside one)."""
+    if "type" not in event:
+        raise ValueError("A real-time event needs a 'type'.")
+    transaction.on_commit(lambda: publish_now_unsafe(group_name, event))

@@ -1,0 +1,31 @@
+"""Production: PostgreSQL, Redis, SMTP, HTTPS behind a proxy. Every secret comes from the env."""
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import INSECURE_DEV_SECRET_KEY, env
+
+# ----------------------------------------------------------------------------- GENERAL
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random value of at least 50 characters in production "
+        '(for example: python -c "import secrets; print(secrets.token_urlsafe(64))").'
+    )
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# ----------------------------------------------------------------------------- SECURITY
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The health check is probed over plain HTTP inside the compose network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# ----------------------------------------------------------------------------- LOGGING
+LOGGING["root"]["level"] = env("LOG_LEVEL", default="INFO")  # noqa: F405
+LOGGING["loggers"]["django.security"] = {"level": "WARNING"}  # noqa: F405
