@@ -25,6 +25,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SITE_NAME = "Thaw"
+# The host name used in links sent by e-mail (verification, password reset).
+SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
