@@ -26,6 +26,10 @@ class ModerationConsumer(ThawJsonConsumer):
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(MODERATORS_GROUP, self.channel_name)
 
+    # Channel-layer events, one handler per type: each only forwards what it was given.
+    async def queue_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
     async def receive_json(self, content: dict[str, Any], **kwargs) -> None:
         if content["type"] == "ping":
             await self.send_json({"type": "pong"})

@@ -110,7 +110,6 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 
 # ----------------------------------------------------------------------------- STATIC
 STATIC_URL = "/static/"
@@ -199,7 +198,29 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Thaw"
 
 # ----------------------------------------------------------------------------- E-MAIL
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
+
+def mailer_from_email_url(url: str) -> dict:
+    """Turn an EMAIL_URL (smtp+tls://user:pw@host:587, consolemail://) into a MAILERS entry."""
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    options = {}
+    if backend == "django.core.mail.backends.smtp.EmailBackend":
+        options = {
+            "host": config["EMAIL_HOST"],
+            "port": config["EMAIL_PORT"],
+            "username": config["EMAIL_HOST_USER"] or "",
+            "password": config["EMAIL_HOST_PASSWORD"] or "",
+            "use_tls": bool(config.get("EMAIL_USE_TLS")) and config["EMAIL_PORT"] != 465,
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")) or config["EMAIL_PORT"] == 465,
+            "timeout": 10,
+        }
+    elif backend == "django.core.mail.backends.filebased.EmailBackend":
+        options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": mailer_from_email_url(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Thaw <no-reply@thaw.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -2,7 +2,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEV_SECRET_KEY, env
+from .base import INSECURE_DEV_SECRET_KEY, env, mailer_from_email_url
 
 # ----------------------------------------------------------------------------- GENERAL
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -13,6 +13,10 @@ if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 
     )
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# ----------------------------------------------------------------------------- E-MAIL
+# Verification and password-reset mail must really leave: no console default here.
+MAILERS = {"default": mailer_from_email_url(env("EMAIL_URL"))}
 
 # ----------------------------------------------------------------------------- SECURITY
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,7 +11,7 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-used-only-by-the-test-suite-0123456789abcdef"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 # Eager by default so that a service's on-commit task runs inside the test that caused it.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,1 @@
+"""Thaw's own benchmarks (not tests). See README.md in this folder."""

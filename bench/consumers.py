@@ -1,0 +1,35 @@
+"""The benchmark's WebSocket consumer: echoes each JSON frame back to the client that sent it.
+
+It builds on ThawJsonConsumer, so every frame pays the project's own checks (size, JSON, `type`).
+With a channel layer configured, the echo takes the path of a real room message: the consumer
+sends it to a group through the layer (group_send, as platform_site/realtime.py does), and the
+group handler forwards it to the socket. Each connection has a group of its own, so every frame
+comes back exactly once to its sender. Without a layer (BENCH_CHANNEL_LAYER=none) it echoes at once.
+"""
+import uuid
+from typing import Any
+
+from platform_site.consumers import ThawJsonConsumer
+
+
+class EchoConsumer(ThawJsonConsumer):
+    group_name: str | None = None
+
+    async def connect(self) -> None:
+        if self.channel_layer is not None:
+            self.group_name = f"bench-echo-{uuid.uuid4().hex}"
+            await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group_name is not None:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        if self.group_name is None:
+            await self.send_json(content)
+        else:
+            await self.channel_layer.group_send(self.group_name, {"type": "echo.message", "frame": content})
+
+    async def echo_message(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["frame"])

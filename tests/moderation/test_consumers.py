@@ -1,0 +1,86 @@
+"""/ws/moderation/: moderators only, origin-checked, and sturdy against bad frames."""
+import pytest
+from channels.db import database_sync_to_async
+
+from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, MAX_FRAME_BYTES
+from platform_site.realtime import MODERATORS_GROUP, publish_on_commit
+from tests.factories import UserFactory
+from tests.websocket import open_socket
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+create_user = database_sync_to_async(UserFactory)
+
+
+async def test_anonymous_connection_is_refused_with_a_code():
+    socket = await open_socket("/ws/moderation/")
+    connected, _ = await socket.connect()
+    assert connected
+    frame = await socket.receive_json_from()
+    assert frame == {"type": "error", "code": "not_authenticated", "detail": "Please sign in again."}
+    closed = await socket.receive_output()
+    assert closed == {"type": "websocket.close", "code": CLOSE_NOT_AUTHENTICATED}
+
+
+async def test_member_connection_is_refused_as_forbidden():
+    member = await create_user()
+    socket = await open_socket("/ws/moderation/", user=member)
+    await socket.connect()
+    frame = await socket.receive_json_from()
+    assert frame["code"] == "forbidden"
+    assert (await socket.receive_output())["code"] == CLOSE_FORBIDDEN
+
+
+async def test_connection_from_a_foreign_origin_is_refused_even_for_a_moderator():
+    moderator = await create_user(is_moderator=True)
+    socket = await open_socket("/ws/moderation/", user=moderator, origin="https://evil.example.com")
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+async def test_moderator_connects_and_receives_events_published_after_commit():
+    moderator = await create_user(is_moderator=True)
+    socket = await open_socket("/ws/moderation/", user=moderator)
+    connected, _ = await socket.connect()
+    assert connected
+    assert (await socket.receive_json_from())["type"] == "system"
+
+    await database_sync_to_async(publish_on_commit)(MODERATORS_GROUP, {"type": "queue.changed", "open_crisis": 2})
+    assert (await socket.receive_json_from()) == {"type": "queue.changed", "open_crisis": 2}
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json", "bad_frame"),
+        ("[1, 2, 3]", "bad_frame"),
+        ('{"no": "type"}', "bad_frame"),
+        ('{"type": "launch_rockets"}', "unknown_type"),
+        ('{"type": "ping", "pad": "' + "x" * MAX_FRAME_BYTES + '"}', "frame_too_large"),
+    ],
+    ids=["not-json", "not-an-object", "no-type", "unknown-type", "oversized"],
+)
+async def test_bad_frame_gets_an_error_and_the_connection_stays_open(frame, code):
+    moderator = await create_user(is_moderator=True)
+    socket = await open_socket("/ws/moderation/", user=moderator)
+    await socket.connect()
+    await socket.receive_json_from()
+    await socket.send_to(text_data=frame)
+    error = await socket.receive_json_from()
+    assert error["type"] == "error"
+    assert error["code"] == code
+    assert error["detail"]
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from()) == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_binary_frame_gets_an_error():
+    moderator = await create_user(is_moderator=True)
+    socket = await open_socket("/ws/moderation/", user=moderator)
+    await socket.connect()
+    await socket.receive_json_from()
+    await socket.send_to(bytes_data=b"\x00\x01")
+    assert (await socket.receive_json_from())["code"] == "bad_frame"
+    await socket.disconnect()
