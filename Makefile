@@ -44,8 +44,11 @@ serve: install
 
 run: seed serve
 
+# pytest exits 5 when it collected no test: that is a failure, and it says so.
 test: install-test
-	DJANGO_SETTINGS_MODULE=platform_site.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@DJANGO_SETTINGS_MODULE=platform_site.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests were collected; that counts as a failure." >&2; fi; \
+	exit $$status
 
 lock:
 	rm -rf .venv-lock

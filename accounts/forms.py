@@ -79,6 +79,8 @@ def _link_guidelines(field: forms.Field) -> None:
 class SignupProfileForm(ProfileFieldsMixin, forms.Form):
     """Added to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
+    field_order = ["email", "password1", "password2", "display_name", "pronouns", "time_zone", "accept_guidelines"]
+
     display_name = DisplayNameField()
     time_zone = _time_zone_field()
     pronouns = _pronouns_field()
