@@ -22,7 +22,7 @@ RESERVED_KEYS = {
     "system", "support", "aformermember", "formermember", "anonymous", "deleted", "root",
 }
 
-_EMAIL_RE = re.compile(r"@|\bat\s*\S+\s*dot\s*\w+", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"@|\bat\b\s*\S+\s*\bdot\b\s*\w+", re.IGNORECASE)
 _URL_RE = re.compile(
     r"://|\bwww\.|\bhttps?\b|\.(com|net|org|info|io|co|me|app|dev|xyz|uk|us|de|fr|ru|ca|au|tk|"
     r"gg|ly|to|tv|link|site|online|shop|biz)\b",

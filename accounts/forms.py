@@ -2,6 +2,7 @@ import copy
 import zoneinfo
 from functools import cache
 
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -146,7 +147,8 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Through allauth, so that repeated wrong passwords meet the same rate limit as sign-in.
+        if not get_adapter().reauthenticate(self.user, password):
             raise ValidationError(_("That password is not right. Nothing has been deleted."), code="wrong_password")
         return password
 

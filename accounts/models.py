@@ -42,6 +42,11 @@ class User(AbstractUser):
         return profile.display_name if profile else _("a member without a name yet")
 
 
+def user_display(user) -> str:
+    """How allauth names a member in its pages and e-mails (ACCOUNT_USER_DISPLAY)."""
+    return str(user.display_name)
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")
