@@ -7,6 +7,11 @@ from django.test import Client
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: they are the slowest, and a failure in a unit test should show first.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters and heartbeats live in the cache (Redis in CI): start every test clean.

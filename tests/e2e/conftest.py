@@ -16,13 +16,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
-# Playwright's sync API runs an event loop of its own; Django's async-safety check would
-# otherwise refuse ORM calls made by the test while the browser is open.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Module scope, not session: Playwright's sync API keeps an
+    event loop running while it is open, which the async (WebSocket) tests must not inherit."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium chromium-driver)"
         if os.environ.get("CI"):
@@ -30,10 +28,14 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # While Playwright's loop runs, Django's async-safety check would refuse the test's own ORM
+    # calls (reading the mailbox, creating users); allowed only for the browser tests' duration.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 class PageProblems:

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -11,8 +12,8 @@ def test_visitor_finds_help_then_signs_up_and_verifies(page, live_server, screen
     page.goto(live_server.url + "/")
     screenshot("home-desktop")
     page.get_by_role("link", name="Need help now?").click()
-    assert page.get_by_role("heading", name="Suicide hotline: 988").is_visible()
-    assert page.get_by_text("Crisis Intervention Training (CIT)").is_visible()
+    expect(page.get_by_role("heading", name="Suicide hotline: 988")).to_be_visible()
+    expect(page.get_by_text("Crisis Intervention Training (CIT)")).to_be_visible()
     screenshot("crisis-desktop")
 
     page.get_by_role("link", name="Join", exact=True).click()
@@ -21,7 +22,7 @@ def test_visitor_finds_help_then_signs_up_and_verifies(page, live_server, screen
     page.get_by_label("Password (again)").fill("slow mornings and warm tea")
     page.get_by_label("Display name").fill("Still Water")
     # thaw.js pre-selects the browser's own time zone.
-    assert page.get_by_label("Time zone").input_value() == "Europe/Berlin"
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
     page.get_by_label("I have read and accept the community guidelines.").check()
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
@@ -32,9 +33,9 @@ def test_visitor_finds_help_then_signs_up_and_verifies(page, live_server, screen
     page.get_by_role("button", name="Confirm").click()
 
     page.wait_for_url(re.compile(r"/me/$"))
-    assert page.get_by_text("Still Water").is_visible()
-    assert page.get_by_text("Europe/Berlin").is_visible()
-    assert "new.person@example.org" not in page.locator("header").inner_text()
+    expect(page.locator("main")).to_contain_text("Still Water")
+    expect(page.locator("main")).to_contain_text("Europe/Berlin")
+    expect(page.locator("header")).not_to_contain_text("new.person@example.org")
     screenshot("profile-desktop")
     assert page.problems.all() == []
 

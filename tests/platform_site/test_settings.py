@@ -30,7 +30,7 @@ print(json.dumps({
 
 def _clean_env(**overrides: str) -> dict[str, str]:
     names = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-             "EMAIL_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+             "EMAIL_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {key: value for key, value in os.environ.items() if key not in names}
     env.update(overrides)
     return env
