@@ -61,8 +61,37 @@ class Profile(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     guidelines_accepted_at = models.DateTimeField(_("community guidelines accepted at"), null=True, blank=True)
+    email_digest = models.BooleanField(
+        _("e-mail me a daily digest of new replies"),
+        default=False,
+        help_text=_("The e-mail says only that there is something new, never what anyone wrote."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class Notification(models.Model):
+    """An in-app notification. `message` is shown on the site; `email_message` is what may leave it.
+
+    For private groups `email_message` never names the topic or quotes a post: e-mail can be read
+    by others, and being in a group about numbness is itself private.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    verb = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    email_message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"notification #{self.pk} ({self.verb})"

@@ -3,7 +3,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings.production")
 
 app = Celery("platform_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -240,7 +240,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "thaw-channels"},
+            "CONFIG": {
+                # redis-py's default 5 s socket timeout equals channels-redis's 5 s blocking
+                # receive: an idle socket's consumer would die with TimeoutError. Wait longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+                "prefix": "thaw-channels",
+            },
         }
     }
 else:

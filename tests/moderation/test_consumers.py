@@ -1,4 +1,7 @@
 """/ws/moderation/: moderators only, origin-checked, and sturdy against bad frames."""
+import asyncio
+import os
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -83,4 +86,19 @@ async def test_binary_frame_gets_an_error():
     await socket.receive_json_from()
     await socket.send_to(bytes_data=b"\x00\x01")
     assert (await socket.receive_json_from())["code"] == "bad_frame"
+    await socket.disconnect()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI's second configuration)")
+async def test_an_idle_socket_still_receives_events_after_the_layers_blocking_receive_times_out():
+    # channels-redis blocks 5 s per receive; with redis-py's default 5 s socket timeout the
+    # consumer of a quiet socket died. Stay idle past it, then expect the event.
+    moderator = await create_user(is_moderator=True)
+    socket = await open_socket("/ws/moderation/", user=moderator)
+    await socket.connect()
+    await socket.receive_json_from()
+    await asyncio.sleep(6.5)
+    await database_sync_to_async(publish_on_commit)(MODERATORS_GROUP, {"type": "queue.changed", "open_crisis": 1})
+    assert (await socket.receive_json_from(timeout=5)) == {"type": "queue.changed", "open_crisis": 1}
     await socket.disconnect()

@@ -56,6 +56,8 @@ def _production_env(**extra: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "thaw.example.org",
         "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+        "DATABASE_URL": "postgres://thaw:pw@db.internal:5432/thaw",
+        "REDIS_URL": "redis://redis.internal:6379/0",
         **extra,
     }
 
@@ -106,6 +108,18 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     result = _run_django("print('started')", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("REDIS_URL", "REDIS_URL must be set"), ("DATABASE_URL", "DATABASE_URL must point at PostgreSQL")],
+)
+def test_production_refuses_the_embedded_services(missing, message):
+    env = _production_env()
+    del env[missing]
+    result = _run_django("print('started')", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_production_settings_pass_the_deployment_checklist():
