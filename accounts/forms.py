@@ -156,3 +156,11 @@ class AccountDeleteForm(forms.Form):
     def keep_contributions(self) -> bool:
         return self.cleaned_data["contributions"] == self.KEEP
 
+
+
+class NotificationSettingsForm(forms.Form):
+    email_digest = forms.BooleanField(
+        label=_("E-mail me a daily digest of new replies"),
+        required=False,
+        help_text=_("The e-mail says only that there is something new, never what anyone wrote in a private group."),
+    )

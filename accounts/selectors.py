@@ -50,3 +50,12 @@ def display_name_is_taken(*, key: str, exclude_profile: Profile | None = None) -
     if exclude_profile is not None and exclude_profile.pk:
         taken = taken.exclude(pk=exclude_profile.pk)
     return taken.exists()
+
+
+def notifications_data_export(user) -> list[dict[str, Any]]:
+    from accounts.models import Notification
+
+    return [
+        {"message": n.message, "url": n.url, "created_at": n.created_at.isoformat(), "read": n.read_at is not None}
+        for n in Notification.objects.filter(recipient=user).order_by("created_at")
+    ]

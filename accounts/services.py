@@ -72,6 +72,12 @@ def profile_update(*, profile: Profile, display_name: str, time_zone: str, prono
     )
 
 
+def profile_notification_settings_update(*, profile: Profile, email_digest: bool) -> Profile:
+    profile.email_digest = email_digest
+    profile.save(update_fields=["email_digest", "updated_at"])
+    return profile
+
+
 def user_data_export(*, user) -> dict[str, Any]:
     """Everything Thaw holds about `user`, by section, as registered by each app."""
     sections = {owner.name: owner.export(user) for owner in personal_data_owners()}
@@ -105,6 +111,7 @@ class DemoAccount:
     display_name: str
     is_moderator: bool = False
     created: bool = False
+    user: Any = None
 
 
 DEMO_ACCOUNTS = (
@@ -135,5 +142,5 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 user = User.objects.create_user(email=demo.email, password=demo.password, is_moderator=demo.is_moderator)
                 EmailAddress.objects.create(user=user, email=demo.email, verified=True, primary=True)
                 profile_create(user=user, display_name=demo.display_name, guidelines_accepted=True)
-            results.append(replace(demo, created=created))
+            results.append(replace(demo, created=created, user=user))
     return results

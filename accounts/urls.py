@@ -9,4 +9,6 @@ urlpatterns = [
     path("edit/", views.profile_edit, name="profile_edit"),
     path("data/export/", views.data_export, name="data_export"),
     path("delete/", views.account_delete_view, name="account_delete"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
 ]

@@ -7,14 +7,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import AccountDeleteForm, ProfileForm
+from accounts.forms import AccountDeleteForm, NotificationSettingsForm, ProfileForm
+from accounts.notifications import notification_list_for_user, notifications_mark_read
 from accounts.selectors import profile_get_for_user
-from accounts.services import account_delete, profile_create, profile_update, user_data_export
+from accounts.services import (
+    account_delete,
+    profile_create,
+    profile_notification_settings_update,
+    profile_update,
+    user_data_export,
+)
 
 
 @login_required
@@ -83,3 +92,29 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         account_delete(user=user, keep_contributions=form.keep_contributions)
         return render(request, "accounts/account_deleted.html")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    profile = profile_get_for_user(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, initial={"email_digest": bool(profile and profile.email_digest)})
+    if request.method == "POST":
+        if request.POST.get("action") == "mark_all_read":
+            notifications_mark_read(user=request.user)
+            return redirect("accounts:notifications")
+        if profile is not None and form.is_valid():
+            profile_notification_settings_update(profile=profile, email_digest=form.cleaned_data["email_digest"])
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("accounts:notifications")
+    page = Paginator(notification_list_for_user(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(notification_list_for_user(user=request.user), pk=notification_id)
+    notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    # Stored URLs are our own paths; never follow anything else.
+    return redirect(notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else "accounts:notifications")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
+    path("groups/", include("groups.urls")),
     path("help/", include("resources.urls")),
     path("moderation/", include("moderation.urls")),
     path("admin/", admin.site.urls),

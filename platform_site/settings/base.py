@@ -64,6 +64,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search when on PostgreSQL; harmless on SQLite
 ]
 THIRD_PARTY_APPS = [
     "channels",
@@ -253,7 +254,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # ----------------------------------------------------------------------------- CELERY
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None  # results are stored by our services, not by Celery
 # Without a broker, tasks run in-process after the transaction commits (delay_on_commit).
 CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or env("CELERY_BROKER_URL", default=""))
@@ -283,6 +284,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "platform_site.tasks.worker_heartbeat",
         "schedule": timedelta(seconds=30),
     },
+    "topics-mark-unanswered": {
+        "task": "groups.tasks.topics_mark_unanswered_task",
+        "schedule": timedelta(minutes=15),
+    },
+    "notification-digest": {
+        "task": "accounts.tasks.notification_digest_send_task",
+        "schedule": timedelta(hours=24),
+    },
 }
 # How recently a worker must have answered for the pipeline to count as healthy.
 WORKER_HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
@@ -297,6 +306,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # One line per task is noise at INFO; failures still show.
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 

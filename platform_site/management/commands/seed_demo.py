@@ -1,11 +1,10 @@
-"""Create the demo people, idempotently: one member, one facilitator, one moderator.
-
-Later issues extend the demo by adding their own steps to DEMO_STEPS (groups, sessions, posts).
-"""
+"""Create the demo, idempotently: a member, a facilitator and a moderator, then each app's demo
+content (groups, topics and replies). Each app's demo module creates only what is missing."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import demo_accounts_ensure
+from groups.demo import demo_groups_ensure
 
 
 class Command(BaseCommand):
@@ -25,6 +24,8 @@ class Command(BaseCommand):
                 "Use --allow-without-debug on a throw-away site."
             )
         results = demo_accounts_ensure()
+        people = {result.role: result.user for result in results}
+        groups = demo_groups_ensure(member=people["member"], facilitator=people["facilitator"], moderator=people["moderator"])
         created = [result for result in results if result.created]
         if created:
             self.stdout.write(self.style.SUCCESS("Demo accounts created (sign in at /accounts/login/):"))
@@ -32,3 +33,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {result.role:<12} {result.email:<28} password: {result.password}")
         else:
             self.stdout.write("Demo accounts already exist (passwords are listed in README.md).")
+        self.stdout.write(f"Demo groups: {', '.join(group.name for group in groups)}.")

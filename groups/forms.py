@@ -1,0 +1,94 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, ContentWarning, SupportGroup
+from groups.services import INVITATION_LIFETIMES
+from moderation.models import Report
+
+CONTENT_WARNING_CHOICES = [("", _("No content warning"))] + list(ContentWarning.choices)
+
+
+def _body_field(label) -> forms.CharField:
+    # The limit is checked by the service with a message that gives the count; the widget's
+    # maxlength gives early feedback in the browser. Ten times the limit is refused outright.
+    return forms.CharField(
+        label=label,
+        max_length=BODY_MAX_LENGTH * 10,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_LENGTH}),
+        help_text=_("Markdown: *italic*, **bold**, [links](https://…), lists. At most %(max)d characters.")
+        % {"max": BODY_MAX_LENGTH},
+    )
+
+
+def _content_warning_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Content warning"),
+        choices=CONTENT_WARNING_CHOICES,
+        required=False,
+        help_text=_("If you write about self-harm, suicide, trauma or medication, readers can choose when to open it."),
+    )
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = SupportGroup
+        fields = ["name", "slug", "description", "house_rules", "focus", "visibility", "join_policy", "size_cap"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "house_rules": forms.Textarea(attrs={"rows": 5})}
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH * 10, widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}))
+    body = _body_field(_("What would you like to share?"))
+    content_warning = _content_warning_field()
+
+
+class ReplyForm(forms.Form):
+    body = _body_field(_("Your reply"))
+    content_warning = _content_warning_field()
+
+
+class PostEditForm(forms.Form):
+    body = _body_field(_("Your post"))
+    content_warning = _content_warning_field()
+
+    def __init__(self, *args, with_title: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_title:
+            self.fields["title"] = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH * 10)
+            self.order_fields(["title", "body", "content_warning"])
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why are you reporting this?"), choices=Report.Reason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Anything the moderators should know? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationForm(forms.Form):
+    lifetime = forms.ChoiceField(
+        label=_("The link works for"),
+        choices=[("1", _("1 day")), ("7", _("7 days")), ("30", _("30 days"))],
+        initial="7",
+    )
+
+    @property
+    def lifetime_delta(self):
+        return INVITATION_LIFETIMES[self.cleaned_data["lifetime"]]
+
+
+class ReaderPreferenceForm(forms.Form):
+    unfolded_warnings = forms.MultipleChoiceField(
+        label=_("Show these posts open, without folding them"),
+        choices=ContentWarning.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every other content warning stays folded until you open it."),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search this group's forum"), max_length=200, required=False)

@@ -1,0 +1,53 @@
+"""What the groups app holds about a member, for the export and for account deletion."""
+from django.utils import timezone
+
+from groups.models import Membership, Post, PostRevision, ReaderPreference, Reaction, Topic, TopicSubscription
+
+
+def groups_data_export(user) -> dict:
+    posts = Post.objects.filter(author=user).select_related("topic__group").order_by("created_at")
+    return {
+        "memberships": [
+            {"group": m.group.name, "role": m.role, "status": m.status, "since": m.created_at.isoformat()}
+            for m in Membership.objects.filter(user=user).select_related("group")
+        ],
+        "posts": [
+            {
+                "group": post.topic.group.name,
+                "topic": post.topic.title,
+                "opens_topic": post.is_opening,
+                "body": post.body,
+                "content_warning": post.content_warning,
+                "created_at": post.created_at.isoformat(),
+                "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+                "removed_at": post.deleted_at.isoformat() if post.deleted_at else None,
+            }
+            for post in posts
+        ],
+        "reactions": [
+            {"post_id": r.post_id, "kind": r.kind, "at": r.created_at.isoformat()}
+            for r in Reaction.objects.filter(user=user)
+        ],
+        "subscribed_topics": list(TopicSubscription.objects.filter(user=user).values_list("topic__title", flat=True)),
+        "unfolded_content_warnings": list(
+            ReaderPreference.objects.filter(user=user).values_list("unfolded_warnings", flat=True).first() or []
+        ),
+    }
+
+
+def groups_data_erase(user, keep_contributions: bool) -> None:
+    """Keep: posts stay and show "a former member" once the user row is gone (author SET_NULL).
+    Remove: bodies and earlier versions are erased; a topic nobody answered disappears."""
+    if keep_contributions:
+        return
+    now = timezone.now()
+    posts = Post.objects.filter(author=user)
+    PostRevision.objects.filter(post__in=posts).delete()
+    posts.update(body="", body_html="", deleted_at=now)
+    Topic.objects.filter(author=user, reply_count=0).update(deleted_at=now)
+
+
+def register() -> None:
+    from accounts.personal_data import personal_data_register
+
+    personal_data_register(name="groups", export=groups_data_export, erase=groups_data_erase)

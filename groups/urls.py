@@ -1,0 +1,35 @@
+from django.urls import path
+
+from groups import views
+
+app_name = "groups"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("mine/", views.my_groups, name="mine"),
+    path("new/", views.group_new, name="new"),
+    path("preferences/", views.reader_preferences, name="preferences"),
+    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("<slug:slug>/", views.group_detail, name="detail"),
+    path("<slug:slug>/edit/", views.group_edit, name="edit"),
+    path("<slug:slug>/join/", views.group_join, name="join"),
+    path("<slug:slug>/leave/", views.group_leave, name="leave"),
+    path("<slug:slug>/members/", views.members, name="members"),
+    path("<slug:slug>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("<slug:slug>/members/<int:membership_id>/decide/", views.member_decide, name="member_decide"),
+    path("<slug:slug>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path("<slug:slug>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("<slug:slug>/unanswered/", views.unanswered, name="unanswered"),
+    path("<slug:slug>/search/", views.search, name="search"),
+    path("<slug:slug>/topics/new/", views.topic_new, name="topic_new"),
+    path("<slug:slug>/topics/<int:topic_id>/", views.topic_detail, name="topic"),
+    path("<slug:slug>/topics/<int:topic_id>/last/", views.topic_last, name="topic_last"),
+    path("<slug:slug>/topics/<int:topic_id>/reply/", views.topic_reply, name="topic_reply"),
+    path("<slug:slug>/topics/<int:topic_id>/subscription/", views.topic_subscribe, name="topic_subscribe"),
+    path("<slug:slug>/topics/<int:topic_id>/<str:action>/", views.topic_moderate, name="topic_moderate"),
+    path("<slug:slug>/posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
+    path("<slug:slug>/posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
+    path("<slug:slug>/posts/<int:post_id>/react/", views.post_react, name="post_react"),
+    path("<slug:slug>/posts/<int:post_id>/report/", views.post_report, name="post_report"),
+]

@@ -1,0 +1,484 @@
+"""Group and forum pages. Each view: who may act (selectors/permissions), one service, render."""
+from functools import wraps
+from math import ceil
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import moderator_required
+from groups import selectors, services
+from groups.forms import (
+    GroupForm,
+    InvitationForm,
+    PostEditForm,
+    ReaderPreferenceForm,
+    ReplyForm,
+    ReportForm,
+    SearchForm,
+    TopicForm,
+)
+from groups.models import Membership, ReaderPreference, Reaction
+from groups.ratelimits import posting_rate_limited
+from groups.selectors import GroupContext
+from moderation.services import report_create
+
+
+def with_group(view):
+    """Load the group for this viewer; a group they may not see is a 404, never a 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+        return view(request, selectors.group_context_get(slug=slug, viewer=request.user), *args, **kwargs)
+
+    return wrapper
+
+
+def forum_access(view):
+    """The forum is for the group's active members (and moderators)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, ctx: GroupContext, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not ctx.can_read_forum:
+            raise PermissionDenied(_("The forum is for this group's members. Join the group to read it."))
+        return view(request, ctx, *args, **kwargs)
+
+    return with_group(wrapper)
+
+
+def facilitators_only(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, ctx: GroupContext, *args, **kwargs) -> HttpResponse:
+        if not ctx.can_facilitate:
+            raise PermissionDenied(_("Only this group's facilitators can do that."))
+        return view(request, ctx, *args, **kwargs)
+
+    return forum_access(wrapper)
+
+
+def _context(ctx: GroupContext, **extra) -> dict:
+    return {"ctx": ctx, "group": ctx.group, **extra}
+
+
+def _restricted_response(request: HttpRequest, ctx: GroupContext, error: services.PostingRestricted) -> HttpResponse:
+    return render(request, "groups/posting_restricted.html", _context(ctx, sanction=error.sanction), status=403)
+
+
+def _rate_limited_response(request: HttpRequest, ctx: GroupContext, template: str, context: dict) -> HttpResponse:
+    context["form"].add_error(
+        None,
+        _("You are posting faster than we allow right now. Please wait a minute and send it again: your text is still here."),
+    )
+    return render(request, template, _context(ctx, **context), status=429)
+
+
+# ----------------------------------------------------------------------------- directory
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    return render(request, "groups/directory.html", {"groups": selectors.group_list_directory()})
+
+
+@login_required
+@require_GET
+def my_groups(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "groups/my_groups.html",
+        {
+            "groups": selectors.group_list_for_user(user=request.user),
+            "pending": selectors.membership_list_pending(user=request.user),
+        },
+    )
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def group_new(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The group is ready."))
+            return redirect(group)
+    return render(request, "groups/group_form.html", {"form": form})
+
+
+@with_group
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not ctx.can_facilitate:
+        raise PermissionDenied(_("Only this group's facilitators can do that."))
+    form = GroupForm(request.POST or None, instance=ctx.group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_update(group=ctx.group, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(ctx.group)
+    return render(request, "groups/group_form.html", _context(ctx, form=form))
+
+
+# ----------------------------------------------------------------------------- group page
+
+
+@with_group
+@require_GET
+def group_detail(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    page = None
+    if ctx.can_read_forum:
+        page = Paginator(selectors.topic_list_for_group(group=ctx.group), selectors.TOPICS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    return render(
+        request,
+        "groups/group_detail.html",
+        _context(
+            ctx,
+            page=page,
+            member_count=selectors.active_member_count(group=ctx.group),
+            unanswered_count=selectors.topic_list_unanswered(group=ctx.group).count() if ctx.can_facilitate else 0,
+            search_form=SearchForm(),
+        ),
+    )
+
+
+@login_required
+@with_group
+@require_POST
+def group_join(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    try:
+        membership = services.membership_join(group=ctx.group, user=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect(ctx.group)
+    notes = {
+        Membership.Status.ACTIVE: _("Welcome. You are now a member of this group."),
+        Membership.Status.REQUESTED: _("Your request is sent. A facilitator will answer it soon."),
+        Membership.Status.WAITLISTED: _("This group is full for now; you are on its waiting list and we will tell you when a place opens."),
+    }
+    messages.success(request, notes[membership.status])
+    return redirect(ctx.group)
+
+
+@login_required
+@with_group
+@require_POST
+def group_leave(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    if ctx.membership is None:
+        raise Http404
+    services.membership_leave(membership=ctx.membership)
+    messages.success(request, _("You have left %(group)s. You are welcome back any time.") % {"group": ctx.group.name})
+    # A private group is gone from view the moment one leaves it.
+    return redirect("groups:mine")
+
+
+# ----------------------------------------------------------------------------- facilitators
+
+
+@facilitators_only
+@require_GET
+def members(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    return render(
+        request,
+        "groups/members.html",
+        _context(
+            ctx,
+            active=selectors.membership_list_for_group(group=ctx.group),
+            requested=selectors.membership_list_for_group(group=ctx.group, status=Membership.Status.REQUESTED),
+            waitlisted=selectors.membership_list_for_group(group=ctx.group, status=Membership.Status.WAITLISTED),
+        ),
+    )
+
+
+def _membership_in(ctx: GroupContext, membership_id: int) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user", "group"), pk=membership_id, group=ctx.group)
+
+
+@facilitators_only
+@require_POST
+def member_remove(request: HttpRequest, ctx: GroupContext, membership_id: int) -> HttpResponse:
+    try:
+        services.membership_remove(membership=_membership_in(ctx, membership_id), removed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The member was removed; they can no longer see the group."))
+    return redirect("groups:members", slug=ctx.group.slug)
+
+
+@facilitators_only
+@require_POST
+def member_decide(request: HttpRequest, ctx: GroupContext, membership_id: int) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.membership_request_decide(membership=_membership_in(ctx, membership_id), approve=approve)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("groups:members", slug=ctx.group.slug)
+
+
+@facilitators_only
+@require_POST
+def member_role(request: HttpRequest, ctx: GroupContext, membership_id: int) -> HttpResponse:
+    if not ctx.is_moderator:
+        raise PermissionDenied(_("Only moderators appoint facilitators."))
+    try:
+        services.membership_set_role(membership=_membership_in(ctx, membership_id), role=request.POST.get("role", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("groups:members", slug=ctx.group.slug)
+
+
+@facilitators_only
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invitation_create(group=ctx.group, created_by=request.user, lifetime=form.lifetime_delta)
+        messages.success(request, _("A new invitation link is ready. Share it privately."))
+        return redirect("groups:invitations", slug=ctx.group.slug)
+    return render(
+        request, "groups/invitations.html", _context(ctx, form=form, invitations=selectors.invitation_list_for_group(group=ctx.group))
+    )
+
+
+@facilitators_only
+@require_POST
+def invitation_revoke(request: HttpRequest, ctx: GroupContext, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(ctx.group.invitations, pk=invitation_id)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, _("The link no longer works."))
+    return redirect("groups:invitations", slug=ctx.group.slug)
+
+
+@facilitators_only
+@require_GET
+def unanswered(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    return render(request, "groups/unanswered.html", _context(ctx, topics=selectors.topic_list_unanswered(group=ctx.group)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_get_by_token(token=token)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    error = None
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(invitation=invitation, user=request.user)
+        except (ValidationError, PermissionDenied) as refusal:
+            error = " ".join(getattr(refusal, "messages", [str(refusal)]))
+        else:
+            if membership.is_active:
+                messages.success(request, _("Welcome. You are now a member of this group."))
+            else:
+                messages.success(request, _("This group is full for now; you are on its waiting list."))
+            return redirect(invitation.group)
+    elif not invitation.is_usable():
+        error = _("This invitation has expired or was withdrawn. Ask the facilitator for a new one.")
+    return render(request, "groups/invitation_accept.html", {"invitation": invitation, "error": error})
+
+
+# ----------------------------------------------------------------------------- forum
+
+
+@forum_access
+@require_GET
+def search(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        results = Paginator(selectors.topic_search(group=ctx.group, query=form.cleaned_data["q"]), 20).get_page(
+            request.GET.get("page")
+        )
+    return render(request, "groups/search.html", _context(ctx, form=form, results=results))
+
+
+@forum_access
+@require_http_methods(["GET", "POST"])
+def topic_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if posting_rate_limited(request):
+            return _rate_limited_response(request, ctx, "groups/topic_form.html", {"form": form})
+        try:
+            topic = services.topic_create(group=ctx.group, author=request.user, **form.cleaned_data)
+        except services.PostingRestricted as error:
+            return _restricted_response(request, ctx, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(topic)
+    return render(request, "groups/topic_form.html", _context(ctx, form=form))
+
+
+def _reader_unfolded(user) -> set[str]:
+    preference = ReaderPreference.objects.filter(user=user).first()
+    return set(preference.unfolded_warnings) if preference else set()
+
+
+@forum_access
+@require_GET
+def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    page = Paginator(selectors.post_list_for_topic(topic=topic, viewer=request.user), selectors.POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "groups/topic_detail.html",
+        _context(
+            ctx,
+            topic=topic,
+            page=page,
+            reply_form=ReplyForm(),
+            reaction_kinds=Reaction.Kind.choices,
+            subscribed=selectors.topic_is_subscribed(topic=topic, user=request.user),
+            unfolded=_reader_unfolded(request.user),
+        ),
+    )
+
+
+@forum_access
+@require_GET
+def topic_last(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    last_page = max(1, ceil((topic.reply_count + 1) / selectors.POSTS_PER_PAGE))
+    return redirect(f"{topic.get_absolute_url()}?page={last_page}#latest")
+
+
+@forum_access
+@require_POST
+def topic_reply(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    form = ReplyForm(request.POST)
+    template_context = {"form": form, "topic": topic}
+    if form.is_valid():
+        if posting_rate_limited(request):
+            return _rate_limited_response(request, ctx, "groups/reply_form.html", template_context)
+        try:
+            services.reply_create(topic=topic, author=request.user, can_moderate=ctx.can_facilitate, **form.cleaned_data)
+        except services.PostingRestricted as error:
+            return _restricted_response(request, ctx, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("groups:topic_last", slug=ctx.group.slug, topic_id=topic.pk)
+    # Nothing typed is lost: the reply comes back in its own page with the message.
+    return render(request, "groups/reply_form.html", _context(ctx, **template_context), status=400)
+
+
+@facilitators_only
+@require_POST
+def topic_moderate(request: HttpRequest, ctx: GroupContext, topic_id: int, action: str) -> HttpResponse:
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    if action in ("pin", "unpin"):
+        services.topic_set_pinned(topic=topic, pinned=action == "pin")
+    elif action in ("lock", "unlock"):
+        services.topic_set_locked(topic=topic, locked=action == "lock")
+    else:
+        raise Http404
+    return redirect(topic)
+
+
+@forum_access
+@require_POST
+def topic_subscribe(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    subscribed = request.POST.get("subscribed") == "1"
+    services.topic_subscription_set(topic=topic, user=request.user, subscribed=subscribed)
+    messages.success(
+        request,
+        _("You will be told about new replies.") if subscribed else _("You will no longer be told about new replies."),
+    )
+    return redirect(topic)
+
+
+@forum_access
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResponse:
+    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id)
+    if post.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author can edit a post."))
+    initial = {"body": post.body, "content_warning": post.content_warning, "title": post.topic.title}
+    form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(post=post, editor=request.user, **form.cleaned_data)
+        except services.PostingRestricted as error:
+            return _restricted_response(request, ctx, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your post is updated."))
+            return redirect(post.topic)
+    return render(request, "groups/post_edit.html", _context(ctx, form=form, post=post))
+
+
+@forum_access
+@require_POST
+def post_delete(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResponse:
+    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id)
+    services.post_delete(post=post, deleted_by=request.user)
+    messages.success(request, _("Your post is removed. It now reads “removed by its author”."))
+    return redirect(post.topic)
+
+
+@forum_access
+@require_POST
+def post_react(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResponse:
+    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id)
+    try:
+        services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("kind", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{post.topic.get_absolute_url()}#post-{post.pk}")
+
+
+@forum_access
+@require_http_methods(["GET", "POST"])
+def post_report(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResponse:
+    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id)
+    form = ReportForm(request.POST or None, initial={"reason": request.GET.get("reason")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_create(reporter=request.user, post=post, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "groups/report_thanks.html", _context(ctx, post=post, reason=form.cleaned_data["reason"]))
+    return render(request, "groups/report_form.html", _context(ctx, form=form, post=post))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reader_preferences(request: HttpRequest) -> HttpResponse:
+    preference, _created = ReaderPreference.objects.get_or_create(user=request.user)
+    form = ReaderPreferenceForm(request.POST or None, initial={"unfolded_warnings": preference.unfolded_warnings})
+    if request.method == "POST" and form.is_valid():
+        preference.unfolded_warnings = form.cleaned_data["unfolded_warnings"]
+        preference.save(update_fields=["unfolded_warnings"])
+        messages.success(request, _("Saved."))
+        return redirect(reverse("groups:preferences"))
+    return render(request, "groups/preferences.html", {"form": form})
