@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +11,14 @@ CONTENT_WARNING_CHOICES = [("", _("No content warning"))] + list(ContentWarning.
 
 
 def _body_field(label) -> forms.CharField:
-    # The limit is checked by the service with a message that gives the count; the widget's
-    # maxlength gives early feedback in the browser. Ten times the limit is refused outright.
+    # Checked here, before the posting rate is counted, so trimming an overlong post costs nothing.
     return forms.CharField(
         label=label,
-        max_length=BODY_MAX_LENGTH * 10,
+        max_length=BODY_MAX_LENGTH,
+        error_messages={
+            "max_length": _("Posts are at most %(limit_value)d characters; this one has %(show_value)d."),
+            "required": _("Please write something before posting."),
+        },
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_LENGTH}),
         help_text=_("Markdown: *italic*, **bold**, [links](https://…), lists. At most %(max)d characters.")
         % {"max": BODY_MAX_LENGTH},
@@ -37,7 +42,14 @@ class GroupForm(forms.ModelForm):
 
 
 class TopicForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH * 10, widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={
+            "max_length": _("Titles are at most %(limit_value)d characters; this one has %(show_value)d."),
+            "required": _("Please give your topic a title."),
+        },
+    )
     body = _body_field(_("What would you like to share?"))
     content_warning = _content_warning_field()
 
@@ -54,7 +66,7 @@ class PostEditForm(forms.Form):
     def __init__(self, *args, with_title: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if with_title:
-            self.fields["title"] = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH * 10)
+            self.fields["title"] = copy.deepcopy(TopicForm.base_fields["title"])
             self.order_fields(["title", "body", "content_warning"])
 
 

@@ -182,6 +182,11 @@ class Post(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def my_reaction_kinds(self) -> set[str]:
+        """The kinds the viewer reacted with (`my_reactions` is set by selectors.post_list_for_topic)."""
+        return {reaction.kind for reaction in getattr(self, "my_reactions", [])}
+
 
 class PostRevision(models.Model):
     """An earlier version of an edited post, kept for moderators."""

@@ -1,4 +1,5 @@
 """What the groups app holds about a member, for the export and for account deletion."""
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from groups.models import Membership, Post, PostRevision, ReaderPreference, Reaction, Topic, TopicSubscription
@@ -37,14 +38,21 @@ def groups_data_export(user) -> dict:
 
 def groups_data_erase(user, keep_contributions: bool) -> None:
     """Keep: posts stay and show "a former member" once the user row is gone (author SET_NULL).
-    Remove: bodies and earlier versions are erased; a topic nobody answered disappears."""
+    Remove: bodies and earlier versions are erased; a topic nobody else answered disappears.
+    Either way the member first leaves their groups, so a full group's waiting list moves on."""
+    from groups.services import membership_leave
+
+    for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related("group"):
+        membership_leave(membership=membership)
     if keep_contributions:
         return
     now = timezone.now()
     posts = Post.objects.filter(author=user)
     PostRevision.objects.filter(post__in=posts).delete()
     posts.update(body="", body_html="", deleted_at=now)
-    Topic.objects.filter(author=user, reply_count=0).update(deleted_at=now)
+    # The member's own follow-ups are not answers: only someone else's visible post keeps a topic.
+    answered_by_others = Post.objects.filter(topic=OuterRef("pk"), deleted_at__isnull=True).exclude(author=user)
+    Topic.objects.filter(author=user).exclude(Exists(answered_by_others)).update(deleted_at=now)
 
 
 def register() -> None:

@@ -92,7 +92,7 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
 def topic_list_for_group(*, group: SupportGroup) -> QuerySet[Topic]:
     return (
         Topic.objects.filter(group=group, deleted_at__isnull=True)
-        .select_related("author__profile")
+        .select_related("group", "author__profile")
         .order_by("-is_pinned", "-last_activity_at", "-pk")
     )
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from groups.models import (
     BODY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     ContentWarning,
+    Membership,
     Post,
     PostRevision,
     Reaction,
@@ -89,7 +90,15 @@ def _notify_subscribers(*, topic: Topic, reply_author) -> None:
     message = _("New reply in “%(title)s”") % {"title": topic.title}
     # Outside the site (the e-mail digest) a private group's topic is never named.
     email_message = _("A new reply in one of your private groups") if group.is_private else message
-    subscribers = TopicSubscription.objects.filter(topic=topic).exclude(user=reply_author).select_related("user")
+    # Only people who may still read the topic hear about it: someone who left or was removed would
+    # learn that a (maybe private) group carries on, through a link that no longer opens for them.
+    active_here = Membership.objects.filter(group=group, user=OuterRef("user"), status=Membership.Status.ACTIVE)
+    subscribers = (
+        TopicSubscription.objects.filter(topic=topic)
+        .filter(Q(Exists(active_here)) | Q(user__is_moderator=True))
+        .exclude(user=reply_author)
+        .select_related("user")
+    )
     for subscription in subscribers:
         notification_create(
             recipient=subscription.user, verb="topic.replied", message=message, email_message=email_message, url=url

@@ -40,7 +40,10 @@ def group_update(*, group: SupportGroup, **fields) -> SupportGroup:
     group.description_html = markdown_to_safe_html(group.description)
     group.house_rules_html = markdown_to_safe_html(group.house_rules)
     group.full_clean()
-    group.save()
+    with transaction.atomic():
+        group.save()
+        # A raised (or removed) size cap makes room: the waiting list moves on at once.
+        _promote_from_waiting_list(_lock_group(group))
     return group
 
 
@@ -143,6 +146,8 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
             return membership
         if membership is not None and membership.status == Membership.Status.REMOVED:
             raise PermissionDenied(_("A facilitator removed you from this group, so this invitation can't be used."))
+        if membership is not None and membership.status == Membership.Status.WAITLISTED and not _has_room(group):
+            return membership  # keep their place in the queue
         membership = _admit(group=group, user=user, membership=membership)
         Invitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
     return membership

@@ -1,0 +1,174 @@
+"""Shared helpers for the groups tests: a small populated world, page reading, HTML safety checks."""
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from groups.models import Invitation, Membership, Post, SupportGroup, Topic
+from tests.factories import UserFactory
+from tests.groups.factories import InvitationFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
+
+LOGIN_URL = reverse("account_login")
+
+# Who looks at a group. "removed" and "left" had a membership that ended; "outsider" never had one;
+# "moderator" is a site moderator without a membership.
+ANONYMOUS = "anonymous"
+OUTSIDER = "outsider"
+MEMBER = "member"
+FACILITATOR = "facilitator"
+MODERATOR = "moderator"
+REMOVED = "removed"
+LEFT = "left"
+ROLES = (ANONYMOUS, OUTSIDER, MEMBER, FACILITATOR, MODERATOR, REMOVED, LEFT)
+
+
+def text_of(response: HttpResponse) -> str:
+    return response.content.decode()
+
+
+def messages_of(response: HttpResponse) -> list[str]:
+    """The flash messages the view queued (shown on the next page)."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def is_login_redirect(response: HttpResponse) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(f"{LOGIN_URL}?next=")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@dataclass
+class GroupSetup:
+    """One group with a member's topic, another member's reply, a request and an invitation."""
+
+    group: SupportGroup
+    topic: Topic
+    opening: Post  # written by the "member" role
+    reply: Post  # written by `target`, so anyone but target may react to or report it
+    target: Membership  # an ordinary active member, for remove / role changes
+    requested: Membership  # someone asking to join, for approve / decline
+    invitation: Invitation
+
+
+@dataclass
+class World:
+    users: dict
+    listed: GroupSetup
+    private: GroupSetup
+    clients: dict = field(default_factory=dict)
+
+    def setup(self, visibility: str) -> GroupSetup:
+        return self.listed if visibility == "listed" else self.private
+
+    def client(self, role: str) -> Client:
+        return self.clients[role]
+
+
+def _group_setup(group: SupportGroup, users: dict, target, requester) -> GroupSetup:
+    MembershipFactory(group=group, user=users[MEMBER])
+    MembershipFactory(group=group, user=users[FACILITATOR], facilitator=True)
+    MembershipFactory(group=group, user=users[REMOVED], status=Membership.Status.REMOVED)
+    MembershipFactory(group=group, user=users[LEFT], status=Membership.Status.LEFT)
+    target_membership = MembershipFactory(group=group, user=target)
+    requested = MembershipFactory(group=group, user=requester, status=Membership.Status.REQUESTED)
+    topic = TopicFactory(group=group, author=users[MEMBER], title=f"Glass between me and the world ({group.slug})")
+    reply = PostFactory(topic=topic, author=target, body="Me too: music stopped reaching me.")
+    Topic.objects.filter(pk=topic.pk).update(reply_count=1)
+    return GroupSetup(
+        group=group,
+        topic=topic,
+        opening=topic.posts.get(is_opening=True),
+        reply=reply,
+        target=target_membership,
+        requested=requested,
+        invitation=InvitationFactory(group=group, created_by=users[FACILITATOR]),
+    )
+
+
+def build_world() -> World:
+    users = {
+        ANONYMOUS: None,
+        OUTSIDER: UserFactory(),
+        MEMBER: UserFactory(),
+        FACILITATOR: UserFactory(),
+        MODERATOR: UserFactory(is_moderator=True),
+        REMOVED: UserFactory(),
+        LEFT: UserFactory(),
+    }
+    target, requester = UserFactory(), UserFactory()
+    listed = SupportGroupFactory(slug="listed-circle", name="Listed circle")
+    private = SupportGroupFactory(slug="private-circle", name="Private circle", private=True)
+    return World(
+        users=users,
+        listed=_group_setup(listed, users, target, requester),
+        private=_group_setup(private, users, target, requester),
+        # Signed in up front: a session made inside a rolled-back savepoint would vanish with it.
+        clients={role: client_for(user) for role, user in users.items()},
+    )
+
+
+# ----------------------------------------------------------------------------- HTML safety
+
+
+# The one script the site itself loads (base.html): same-origin, with the CSP nonce.
+_SITE_SCRIPT_SRC = "/static/platform_site/js/thaw.js"
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+
+
+class _DangerFinder(HTMLParser):
+    """Parses a page as a browser would tokenise it and lists anything that could run script."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._check(tag, attrs)
+
+    def handle_startendtag(self, tag, attrs):
+        self._check(tag, attrs)
+
+    def _check(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and attributes.get("src") != _SITE_SCRIPT_SRC:
+            self.problems.append(f"<script> that is not the site's own: {attrs}")
+        if tag in ("iframe", "object", "embed", "svg", "math", "img", "style", "base"):
+            # None of these is in the site's templates or in nh3's allow-list.
+            self.problems.append(f"<{tag}> from user content: {attrs}")
+        for name, value in attrs:
+            if re.fullmatch(r"on\w+", name):
+                self.problems.append(f"event handler attribute {name}= on <{tag}>")
+            if name in _URL_ATTRIBUTES and value:
+                scheme = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+                if scheme.startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"{name}={value!r} on <{tag}>")
+
+
+def script_risks(html: str) -> list[str]:
+    """Everything in `html` that would let user text run script; empty when the page is safe."""
+    finder = _DangerFinder()
+    finder.feed(html)
+    finder.close()
+    problems = list(finder.problems)
+    # Belt and braces on the raw text, in case a parser quirk hid a tag from the parser above.
+    script_tags = re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE)
+    problems += [f"raw {tag}" for tag in script_tags if _SITE_SCRIPT_SRC not in tag]
+    problems += [f"raw {m}" for m in re.findall(r"<[a-z][^<>]*\son\w+\s*=", html, flags=re.IGNORECASE)
+                 if not _inside_quoted_attribute(m)]
+    return problems
+
+
+def _inside_quoted_attribute(fragment: str) -> bool:
+    # `<input value="... onerror=...">` is text inside an attribute value, not an attribute: an odd
+    # number of quotes before the match means we are inside a quoted value.
+    before = fragment[: re.search(r"\son\w+\s*=", fragment).start()]
+    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1
