@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.permissions import user_is_moderator
@@ -123,8 +124,18 @@ def post_list_for_topic(*, topic: Topic, viewer) -> QuerySet[Post]:
     posts = Post.objects.filter(topic=topic).select_related("author__profile")
     if not user_is_moderator(viewer):
         posts = posts.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
+    # One small subquery per kind and row: counts only the posts on the page being shown.
     annotations = {
-        f"reactions_{kind}": Count("reactions", filter=Q(reactions__kind=kind), distinct=True)
+        f"reactions_{kind}": Coalesce(
+            Subquery(
+                Reaction.objects.filter(post=OuterRef("pk"), kind=kind)
+                .order_by()
+                .values("post")
+                .annotate(total=Count("pk"))
+                .values("total")
+            ),
+            0,
+        )
         for kind in Reaction.Kind.values
     }
     mine = Reaction.objects.filter(user=viewer) if viewer.is_authenticated else Reaction.objects.none()

@@ -354,8 +354,14 @@ def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> Http
             reaction_kinds=Reaction.Kind.choices,
             subscribed=selectors.topic_is_subscribed(topic=topic, user=request.user),
             unfolded=_reader_unfolded(request.user),
+            posts_base=_posts_base_url(ctx.group),
         ),
     )
+
+
+def _posts_base_url(group) -> str:
+    """`/groups/<slug>/posts/`: each post's action URLs are this plus `<id>/<action>/`."""
+    return reverse("groups:post_edit", kwargs={"slug": group.slug, "post_id": 0}).removesuffix("0/edit/")
 
 
 @forum_access

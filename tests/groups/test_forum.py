@@ -592,3 +592,14 @@ def test_an_overlong_post_the_member_has_to_trim_does_not_use_up_their_posting_r
     refused = [_reply(client, topic, "w" * (BODY_MAX_LENGTH + 1)).status_code for _ in range(4)]
     assert refused == [400] * 4
     assert [_reply(client, topic, f"Trimmed {n}").status_code for n in range(3)] == [302] * 3
+
+
+def test_every_link_and_form_on_a_topic_page_leads_to_a_real_page(topic, group, member_client, group_member):
+    from django.urls import resolve
+
+    services.reply_create(topic=topic, author=group_member, body="My own reply.")
+    page = text_of(member_client.get(topic.get_absolute_url()))
+    targets = set(re.findall(r'(?:href|action)="(/groups/[^"?#]+)', page))
+    assert any("/react/" in target for target in targets) and any("/edit/" in target for target in targets)
+    for target in targets:
+        assert resolve(target).namespace == "groups", target
