@@ -31,49 +31,33 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from array import array
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
-LOOPBACK = "127.0.0.1"
+if str(REPO) not in sys.path:  # run as a file (bench/servers.py): make the `bench` package importable
+    sys.path.insert(0, str(REPO))
+
+from bench.harness import (  # noqa: E402
+    LOOPBACK, RunningServer, cpu_busy_fraction, fmt_ms, log, run_wrk, version_of,
+)
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 HTTP_PATH = "/plain/"
 WS_PATH = "/ws/echo/"
-STARTUP_TIMEOUT = 30.0  # seconds for a server to answer its first request
 CLIENT_START_ALLOWANCE = 2.0  # seconds for client processes to start and connect before warm-up
 
 LAYER_LABELS = {None: "-", "none": "none (direct)", "memory": "in-memory", "redis": "redis", "redis-pubsub": "redis pub/sub"}
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def version_of(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
 # ----------------------------------------------------------------------------- SERVERS
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
 def server_command(kind: str, port: int, workers: int) -> list[str]:
     python = sys.executable
     if kind == "gunicorn":
@@ -106,125 +90,12 @@ def server_env(layer: str, redis_url: str) -> dict[str, str]:
     return env
 
 
-def log_tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-class RunningServer:
-    """A server subprocess in a process group of its own, so that stopping it stops its workers."""
-
-    def __init__(self, *, kind: str, workers: int, layer: str, redis_url: str, log_dir: Path, name: str):
-        self.port = free_port()
-        self.log_path = log_dir / f"{name}.log"
-        self.command = server_command(kind, self.port, workers)
-        self._log_file = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            self.command, cwd=REPO, env=server_env(layer, redis_url), stdin=subprocess.DEVNULL,
-            stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"exited with code {self.process.returncode}:\n{log_tail(self.log_path)}")
-            try:
-                conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=2)
-                conn.request("GET", HTTP_PATH)
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                if response.status == 200:
-                    return
-                raise RuntimeError(f"answered {response.status} to GET {HTTP_PATH}:\n{log_tail(self.log_path)}")
-            except (ConnectionError, socket.timeout, http.client.HTTPException, OSError):
-                time.sleep(0.1)
-        raise RuntimeError(f"did not answer within {STARTUP_TIMEOUT:.0f} s:\n{log_tail(self.log_path)}")
-
-    def _group_alive(self) -> bool:
-        try:
-            os.killpg(self.process.pid, 0)
-            return True
-        except (ProcessLookupError, PermissionError):
-            return False
-
-    def stop(self) -> None:
-        """SIGTERM to the server's own process group, SIGKILL if it lingers; never anything else."""
-        pgid = self.process.pid  # start_new_session: the group id is the server's own pid
-        try:
-            if self._group_alive():
-                os.killpg(pgid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            deadline = time.monotonic() + 5
-            while self._group_alive() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if self._group_alive():
-                os.killpg(pgid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            self._log_file.close()
-
-
 # ----------------------------------------------------------------------------- LOAD: HTTP
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
     if not sorted_values:
         return None
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
     return sorted_values[index]
-
-
-_WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
-
-
-def _wrk_ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
-    if not match:
-        raise ValueError(f"unexpected wrk latency {text!r}")
-    return float(match.group(1)) * _WRK_UNITS[match.group(2)]
-
-
-def run_wrk(url: str, *, seconds: float, connections: int, threads: int) -> dict:
-    seconds_arg = max(1, round(seconds))
-    command = [
-        "wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds_arg}s",
-        "--timeout", "5s", "--latency", url,
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds_arg + 30)
-    out = completed.stdout
-    if completed.returncode != 0:
-        raise RuntimeError(f"wrk failed: {completed.stderr or out}")
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    if not rate or not total:
-        raise RuntimeError(f"could not read wrk's output:\n{out}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
-    errors = 0
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if socket_errors:
-        # A read error is wrk seeing the server close a connection (gunicorn's sync workers close
-        # after every response); connect, write and timeout errors are real failures.
-        errors += int(socket_errors.group(1)) + int(socket_errors.group(3)) + int(socket_errors.group(4))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non_2xx:
-        errors += int(non_2xx.group(1))
-    return {
-        "rate": float(rate.group(1)),
-        "count": int(total.group(1)),
-        "p50_ms": _wrk_ms(latency["50"]) if "50" in latency else None,
-        "p99_ms": _wrk_ms(latency["99"]) if "99" in latency else None,
-        "errors": errors,
-    }
 
 
 def _http_client_process(port: int, start_at: float, end_at: float, results: multiprocessing.Queue) -> None:
@@ -377,24 +248,6 @@ def run_ws(port: int, *, seconds: float, warmup: float, clients: int, processes:
 
 
 # ----------------------------------------------------------------------------- PLAN
-def cpu_busy_fraction(sample: float = 1.0) -> float | None:
-    """How busy the CPUs are right now (Linux /proc/stat over `sample` seconds); None elsewhere."""
-    def snapshot() -> tuple[int, int]:
-        with open("/proc/stat") as stat:
-            values = [int(v) for v in stat.readline().split()[1:]]
-        idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-        return sum(values), idle
-
-    try:
-        total_1, idle_1 = snapshot()
-        time.sleep(sample)
-        total_2, idle_2 = snapshot()
-    except (OSError, ValueError, IndexError):
-        return None
-    total = total_2 - total_1
-    return (1 - (idle_2 - idle_1) / total) if total > 0 else None
-
-
 def redis_reachable(redis_url: str) -> bool:
     parts = urlsplit(redis_url)
     try:
@@ -448,8 +301,9 @@ def execute(entry: dict, args: argparse.Namespace, log_dir: Path, use_wrk: bool,
         return row
     # A layer must be set even for HTTP runs; "memory" is what a plain ASGI process would have.
     server = RunningServer(
-        kind=entry["server"], workers=entry["workers"], layer=entry["layer"] or "memory",
-        redis_url=args.redis_url, log_dir=log_dir, name=entry["name"],
+        lambda port: server_command(entry["server"], port, entry["workers"]),
+        env=server_env(entry["layer"] or "memory", args.redis_url),
+        log_path=log_dir / f"{entry['name']}.log", ready_path=HTTP_PATH,
     )
     try:
         server.wait_ready()
@@ -458,7 +312,9 @@ def execute(entry: dict, args: argparse.Namespace, log_dir: Path, use_wrk: bool,
             if use_wrk:
                 if args.warmup > 0:
                     run_wrk(url, seconds=args.warmup, connections=args.connections, threads=args.wrk_threads)
-                measured = run_wrk(url, seconds=args.seconds, connections=args.connections, threads=args.wrk_threads)
+                result = run_wrk(url, seconds=args.seconds, connections=args.connections, threads=args.wrk_threads)
+                measured = {key: result[key] for key in ("rate", "p50_ms", "p99_ms", "errors")}
+                measured["count"] = result["requests"]
             else:
                 measured = run_python_http(
                     server.port, seconds=args.seconds, warmup=args.warmup, connections=min(args.connections, 16)
@@ -489,12 +345,6 @@ def median_row(attempts: list[dict]) -> dict:
     row["errors"] = sum(a["errors"] for a in attempts)
     row["note"] = "; ".join(dict.fromkeys(a["note"] for a in attempts if a["note"]))
     return row
-
-
-def fmt_ms(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms"
 
 
 def conclusion(rows: list[dict]) -> str:
