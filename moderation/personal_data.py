@@ -1,0 +1,28 @@
+"""What moderation holds about a member that is theirs to see: reports they filed, sanctions on them."""
+from moderation.models import Report, Sanction
+
+
+def moderation_data_export(user) -> dict:
+    return {
+        "reports_i_filed": [
+            {"reason": r.reason, "note": r.note, "status": r.status, "created_at": r.created_at.isoformat()}
+            for r in Report.objects.filter(reporter=user).order_by("created_at")
+        ],
+        "sanctions": [
+            {
+                "kind": s.kind,
+                "reason": s.reason,
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat() if s.ends_at else None,
+                "lifted_at": s.lifted_at.isoformat() if s.lifted_at else None,
+            }
+            for s in Sanction.objects.filter(user=user).order_by("starts_at")
+        ],
+    }
+
+
+def register() -> None:
+    from accounts.personal_data import personal_data_register
+
+    # Deletion needs no eraser: reports keep no reporter (SET_NULL), sanctions go with the user.
+    personal_data_register(name="moderation", export=moderation_data_export)
