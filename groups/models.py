@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX_LENGTH = 140
@@ -182,7 +183,7 @@ class Post(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    @property
+    @cached_property
     def my_reaction_kinds(self) -> set[str]:
         """The kinds the viewer reacted with (`my_reactions` is set by selectors.post_list_for_topic)."""
         return {reaction.kind for reaction in getattr(self, "my_reactions", [])}
