@@ -9,15 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.display_names import (
-    DISPLAY_NAME_MAX_LENGTH,
-    DISPLAY_NAME_MIN_LENGTH,
-    display_name_key,
-    display_name_validate,
-)
+from accounts.display_names import DISPLAY_NAME_MAX_LENGTH, DISPLAY_NAME_MIN_LENGTH
 from accounts.models import Profile
-from accounts.selectors import display_name_is_taken
-from accounts.services import DISPLAY_NAME_TAKEN_MESSAGE, profile_create
+from accounts.services import display_name_clean, profile_create
 
 
 @cache
@@ -50,9 +44,7 @@ class ProfileFieldsMixin:
     profile_being_edited: Profile | None = None
 
     def clean_display_name(self) -> str:
-        name = display_name_validate(self.cleaned_data["display_name"])
-        if display_name_is_taken(key=display_name_key(name), exclude_profile=self.profile_being_edited):
-            raise ValidationError(DISPLAY_NAME_TAKEN_MESSAGE, code="taken")
+        name, _key = display_name_clean(display_name=self.cleaned_data["display_name"], profile=self.profile_being_edited)
         return name
 
 

@@ -24,11 +24,12 @@ DISPLAY_NAME_TAKEN_MESSAGE = gettext_lazy(
 )
 
 
-def _display_name_clean(*, display_name: str, profile: Profile | None) -> tuple[str, str]:
+def display_name_clean(*, display_name: str, profile: Profile | None) -> tuple[str, str]:
+    """The normalised name and its uniqueness key, or ValidationError saying why it is refused."""
     name = display_name_validate(display_name)
     key = display_name_key(name)
     if display_name_is_taken(key=key, exclude_profile=profile):
-        raise ValidationError({"display_name": DISPLAY_NAME_TAKEN_MESSAGE})
+        raise ValidationError(DISPLAY_NAME_TAKEN_MESSAGE, code="taken")
     return name, key
 
 
@@ -47,7 +48,7 @@ def profile_create(
 ) -> Profile:
     if not guidelines_accepted:
         raise ValidationError({"accept_guidelines": _("Please read and accept the community guidelines.")})
-    name, key = _display_name_clean(display_name=display_name, profile=None)
+    name, key = display_name_clean(display_name=display_name, profile=None)
     profile = Profile(
         user=user,
         display_name=name,
@@ -61,7 +62,7 @@ def profile_create(
 
 
 def profile_update(*, profile: Profile, display_name: str, time_zone: str, pronouns: str = "") -> Profile:
-    name, key = _display_name_clean(display_name=display_name, profile=profile)
+    name, key = display_name_clean(display_name=display_name, profile=profile)
     profile.display_name = name
     profile.display_name_key = key
     profile.time_zone = time_zone

@@ -1,14 +1,22 @@
 """Reads for groups and the forum. They own permission filtering and query shape (no N+1)."""
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.permissions import user_is_moderator
-from groups.models import Invitation, Membership, Post, Reaction, SupportGroup, Topic, TopicSubscription
+from groups.models import (
+    Invitation,
+    Membership,
+    Post,
+    Reaction,
+    ReaderPreference,
+    SupportGroup,
+    Topic,
+    TopicSubscription,
+)
 from groups.permissions import can_facilitate, can_read_forum, can_see_group, membership_of
 
 TOPICS_PER_PAGE = 30
@@ -166,12 +174,10 @@ def topic_search(*, group: SupportGroup, query: str) -> QuerySet[Topic]:
 
         search_query = SearchQuery(query, search_type="websearch", config="english")
         matching_posts = visible_posts.annotate(document=SearchVector("body", config="english")).filter(document=search_query)
+        title_document = SearchVector("title", weight="A", config="english")
         return (
-            topics.annotate(
-                title_document=SearchVector("title", weight="A", config="english"),
-            )
+            topics.annotate(title_document=title_document, rank=SearchRank(title_document, search_query))
             .filter(Q(title_document=search_query) | Exists(matching_posts))
-            .annotate(rank=SearchRank(SearchVector("title", weight="A", config="english"), search_query))
             .order_by("-rank", "-last_activity_at")
         )
     matches = topics
@@ -180,5 +186,7 @@ def topic_search(*, group: SupportGroup, query: str) -> QuerySet[Topic]:
     return matches.order_by("-last_activity_at")
 
 
-def postgres_search_available() -> bool:
-    return connection.vendor == "postgresql" and "django.contrib.postgres" in settings.INSTALLED_APPS
+
+def reader_unfolded_warnings(*, user) -> set[str]:
+    """Content-warning kinds this reader chose to see open; every other kind stays folded."""
+    return set(ReaderPreference.objects.filter(user=user).values_list("unfolded_warnings", flat=True).first() or [])

@@ -25,7 +25,7 @@ from groups.forms import (
     SearchForm,
     TopicForm,
 )
-from groups.models import Membership, ReaderPreference, Reaction
+from groups.models import Membership, Reaction
 from groups.ratelimits import posting_rate_limited
 from groups.selectors import GroupContext
 from moderation.services import report_create
@@ -117,13 +117,9 @@ def group_new(request: HttpRequest) -> HttpResponse:
     return render(request, "groups/group_form.html", {"form": form})
 
 
-@with_group
+@facilitators_only
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not ctx.can_facilitate:
-        raise PermissionDenied(_("Only this group's facilitators can do that."))
     form = GroupForm(request.POST or None, instance=ctx.group)
     if request.method == "POST" and form.is_valid():
         try:
@@ -331,11 +327,6 @@ def topic_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     return render(request, "groups/topic_form.html", _context(ctx, form=form))
 
 
-def _reader_unfolded(user) -> set[str]:
-    preference = ReaderPreference.objects.filter(user=user).first()
-    return set(preference.unfolded_warnings) if preference else set()
-
-
 @forum_access
 @require_GET
 def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
@@ -353,7 +344,7 @@ def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> Http
             reply_form=ReplyForm(),
             reaction_kinds=Reaction.Kind.choices,
             subscribed=selectors.topic_is_subscribed(topic=topic, user=request.user),
-            unfolded=_reader_unfolded(request.user),
+            unfolded=selectors.reader_unfolded_warnings(user=request.user),
             posts_base=_posts_base_url(ctx.group),
         ),
     )
@@ -480,11 +471,10 @@ def post_report(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def reader_preferences(request: HttpRequest) -> HttpResponse:
-    preference, _created = ReaderPreference.objects.get_or_create(user=request.user)
-    form = ReaderPreferenceForm(request.POST or None, initial={"unfolded_warnings": preference.unfolded_warnings})
+    initial = {"unfolded_warnings": sorted(selectors.reader_unfolded_warnings(user=request.user))}
+    form = ReaderPreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        preference.unfolded_warnings = form.cleaned_data["unfolded_warnings"]
-        preference.save(update_fields=["unfolded_warnings"])
+        services.reader_preference_update(user=request.user, unfolded_warnings=form.cleaned_data["unfolded_warnings"])
         messages.success(request, _("Saved."))
         return redirect(reverse("groups:preferences"))
     return render(request, "groups/preferences.html", {"form": form})

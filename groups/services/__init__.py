@@ -5,6 +5,7 @@ from groups.services.forum import (  # noqa: F401
     post_edit,
     posting_check,
     reaction_toggle,
+    reader_preference_update,
     reply_create,
     topic_create,
     topic_set_locked,

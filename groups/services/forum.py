@@ -17,6 +17,7 @@ from groups.models import (
     Post,
     PostRevision,
     Reaction,
+    ReaderPreference,
     SupportGroup,
     Topic,
     TopicSubscription,
@@ -196,6 +197,16 @@ def topic_subscription_set(*, topic: Topic, user, subscribed: bool) -> None:
         _subscribe(topic, user)
     else:
         TopicSubscription.objects.filter(topic=topic, user=user).delete()
+
+
+def reader_preference_update(*, user, unfolded_warnings: list[str]) -> ReaderPreference:
+    unknown = set(unfolded_warnings) - set(ContentWarning.values)
+    if unknown:
+        raise ValidationError(_("Choose content warnings from the list."))
+    preference, _created = ReaderPreference.objects.update_or_create(
+        user=user, defaults={"unfolded_warnings": sorted(unfolded_warnings)}
+    )
+    return preference
 
 
 def topics_mark_unanswered(*, now=None) -> int:

@@ -5,7 +5,7 @@ DATABASE_URL and REDIS_URL set, as in CI's second run, the same suite runs again
 Redis (channel layer and cache); tests marked `redis` then also start a real Celery worker.
 """
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, env
+from .base import DATABASES, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-used-only-by-the-test-suite-0123456789abcdef"
