@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.display_names import DISPLAY_NAME_MAX_LENGTH, DISPLAY_NAME_MIN_LENGTH
-from accounts.models import Profile
+from accounts.models import SAFETY_PLAN_FIELD_MAX_LENGTH, Profile, SafetyPlan
 from accounts.services import display_name_clean, profile_create
 
 
@@ -156,3 +156,95 @@ class NotificationSettingsForm(forms.Form):
         required=False,
         help_text=_("The e-mail says only that there is something new, never what anyone wrote in a private group."),
     )
+
+
+class SafetyPlanSectionField(forms.CharField):
+    """A free-text section of the safety plan, as long as the model allows and no longer."""
+
+    def __init__(self, *, label, help_text, **kwargs):
+        super().__init__(
+            label=label,
+            help_text=help_text,
+            max_length=SAFETY_PLAN_FIELD_MAX_LENGTH,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4}),
+            error_messages={
+                "max_length": _(
+                    "Please keep this part to %(limit_value)d characters or fewer (it has %(show_value)d now). "
+                    "Your words are still here for you to shorten."
+                )
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        # Browsers send each line break as "\r\n" but count it as one character against the
+        # textarea's maxlength; count it once here too, so a plan that fitted in the page fits.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SafetyPlanForm(forms.Form):
+    warning_signs = SafetyPlanSectionField(
+        label=_("My warning signs"),
+        help_text=_(
+            "Thoughts, feelings, situations or things you do that tell you a hard time may be coming: "
+            "for example, not sleeping, pulling away from people, or feeling even more numb or far away than usual."
+        ),
+    )
+    coping_strategies = SafetyPlanSectionField(
+        label=_("Things I can do on my own to cope"),
+        help_text=_(
+            "Small things that help, even a little, without needing anyone else: a walk, music, a shower, "
+            "a familiar film, something to do with your hands."
+        ),
+    )
+    distractions = SafetyPlanSectionField(
+        label=_("People and places that help take my mind off things"),
+        help_text=_(
+            "People to be around, or places to go, that help you think about something else for a while: "
+            "a friend, a café, a park, a library."
+        ),
+    )
+    people_to_ask = SafetyPlanSectionField(
+        label=_("People I can ask for help"),
+        help_text=_("People you could tell that you are struggling, and how to reach them."),
+    )
+    professionals = SafetyPlanSectionField(
+        label=_("Professionals and services I can contact"),
+        help_text=_(
+            "Your therapist, doctor, or a service you trust, and how and when to reach them."
+        ),
+    )
+    safer_surroundings = SafetyPlanSectionField(
+        label=_("Making my surroundings safer"),
+        help_text=_(
+            "Steps that make where you are safer during a hard time, such as asking someone you trust "
+            "to keep hold of things you could use to hurt yourself."
+        ),
+    )
+    reasons_for_living = SafetyPlanSectionField(
+        label=_("My reasons for living, and what matters to me"),
+        help_text=_(
+            "People, animals, plans, places, small things. If you feel very little right now, what you "
+            "cared about before counts too. It is all right to leave this and come back to it."
+        ),
+    )
+    shared_with_moderators = forms.BooleanField(
+        label=_("Let Thaw moderators see my plan if they are worried about me"),
+        required=False,
+        help_text=_(
+            "Off unless you switch it on. When it is on, a Thaw moderator who is worried about your "
+            "safety can read this plan, to understand what helps you. Other members can never see it. "
+            "You can switch it off at any time."
+        ),
+    )
+
+    def __init__(self, *args, plan: SafetyPlan | None = None, **kwargs):
+        if plan is not None:
+            kwargs.setdefault("initial", {name: getattr(plan, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+
+    @property
+    def plan_sections(self) -> list[forms.BoundField]:
+        return [self[name] for name in SafetyPlan.TEXT_FIELDS]

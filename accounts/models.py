@@ -9,6 +9,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -95,3 +96,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"notification #{self.pk} ({self.verb})"
+
+
+SAFETY_PLAN_FIELD_MAX_LENGTH = 2000
+
+
+def _safety_plan_text(verbose_name: str) -> models.TextField:
+    # TextField's max_length only reaches the form widget, so the limit is also a validator
+    # that full_clean() enforces.
+    return models.TextField(
+        verbose_name,
+        max_length=SAFETY_PLAN_FIELD_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(SAFETY_PLAN_FIELD_MAX_LENGTH)],
+    )
+
+
+class SafetyPlan(models.Model):
+    """A member's own safety plan, in their own words: for the hard moments, written in calmer ones.
+
+    Private to the member. Moderators may read it only while `shared_with_moderators` is on (see
+    accounts.safety_plan.safety_plan_for_moderator); it is not in the Django admin either.
+    """
+
+    # The sections, in the order a member works through them when things get hard.
+    TEXT_FIELDS = (
+        "warning_signs",
+        "coping_strategies",
+        "distractions",
+        "people_to_ask",
+        "professionals",
+        "safer_surroundings",
+        "reasons_for_living",
+    )
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_plan")
+    warning_signs = _safety_plan_text(_("warning signs"))
+    coping_strategies = _safety_plan_text(_("things I can do on my own to cope"))
+    distractions = _safety_plan_text(_("people and places that help distract me"))
+    people_to_ask = _safety_plan_text(_("people I can ask for help"))
+    professionals = _safety_plan_text(_("professionals and services I can contact"))
+    safer_surroundings = _safety_plan_text(_("making my surroundings safer"))
+    reasons_for_living = _safety_plan_text(_("my reasons for living, what matters to me"))
+    shared_with_moderators = models.BooleanField(
+        _("let Thaw moderators see my plan if they are worried about me"), default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        # Never any of the plan's words: this string can end up in logs.
+        return f"safety plan of user #{self.user_id}"

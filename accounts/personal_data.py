@@ -45,8 +45,10 @@ def personal_data_owners() -> list[PersonalDataOwner]:
 
 
 def register_accounts_data() -> None:
+    from accounts.safety_plan import safety_plan_data_erase, safety_plan_data_export
     from accounts.selectors import account_data_export, notifications_data_export, profile_data_export
 
     personal_data_register(name="account", export=account_data_export)
     personal_data_register(name="profile", export=profile_data_export)
     personal_data_register(name="notifications", export=notifications_data_export)
+    personal_data_register(name="safety_plan", export=safety_plan_data_export, erase=safety_plan_data_erase)

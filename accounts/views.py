@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import AccountDeleteForm, NotificationSettingsForm, ProfileForm
+from accounts.forms import AccountDeleteForm, NotificationSettingsForm, ProfileForm, SafetyPlanForm
 from accounts.notifications import notification_list_for_user, notifications_mark_read
+from accounts.safety_plan import safety_plan_get, safety_plan_update
 from accounts.selectors import profile_get_for_user
 from accounts.services import (
     account_delete,
@@ -63,6 +65,30 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile_edit.html", {"form": form, "profile": profile})
+
+
+# never_cache: the plan is among the most private pages we serve; no browser back-button copy,
+# shared-computer cache or proxy may keep it.
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def safety_plan(request: HttpRequest) -> HttpResponse:
+    plan = safety_plan_get(user=request.user)
+    form = SafetyPlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = safety_plan_update(user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if plan.shared_with_moderators:
+                messages.success(
+                    request, _("Your safety plan is saved. Thaw moderators can read it if they are worried about you.")
+                )
+            else:
+                messages.success(request, _("Your safety plan is saved. Only you can see it."))
+            return redirect("accounts:safety_plan")
+    return render(request, "accounts/safety_plan.html", {"form": form, "plan": plan})
 
 
 @login_required

@@ -19,7 +19,7 @@ def _body_field(label) -> forms.CharField:
             "max_length": _("Posts are at most %(limit_value)d characters; this one has %(show_value)d."),
             "required": _("Please write something before posting."),
         },
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_LENGTH, "data-risk-check": ""}),
         help_text=_("Markdown: *italic*, **bold**, [links](https://…), lists. At most %(max)d characters.")
         % {"max": BODY_MAX_LENGTH},
     )

@@ -28,6 +28,7 @@ from groups.forms import (
 from groups.models import Membership, Reaction
 from groups.ratelimits import posting_rate_limited
 from groups.selectors import GroupContext
+from moderation.crisis_panel import crisis_panel_show_if_due
 from moderation.services import report_create
 
 
@@ -323,6 +324,7 @@ def topic_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            crisis_panel_show_if_due(request, topic)
             return redirect(topic)
     return render(request, "groups/topic_form.html", _context(ctx, form=form))
 
@@ -373,7 +375,7 @@ def topic_reply(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpR
         if posting_rate_limited(request):
             return _rate_limited_response(request, ctx, "groups/reply_form.html", template_context)
         try:
-            services.reply_create(topic=topic, author=request.user, can_moderate=ctx.can_facilitate, **form.cleaned_data)
+            reply = services.reply_create(topic=topic, author=request.user, can_moderate=ctx.can_facilitate, **form.cleaned_data)
         except services.PostingRestricted as error:
             return _restricted_response(request, ctx, error)
         except PermissionDenied as error:
@@ -381,6 +383,7 @@ def topic_reply(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpR
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            crisis_panel_show_if_due(request, reply)
             return redirect("groups:topic_last", slug=ctx.group.slug, topic_id=topic.pk)
     # Nothing typed is lost: the reply comes back in its own page with the message.
     return render(request, "groups/reply_form.html", _context(ctx, **template_context), status=400)
@@ -422,12 +425,13 @@ def post_edit(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResp
     form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_edit(post=post, editor=request.user, **form.cleaned_data)
+            post = services.post_edit(post=post, editor=request.user, **form.cleaned_data)
         except services.PostingRestricted as error:
             return _restricted_response(request, ctx, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            crisis_panel_show_if_due(request, post)
             messages.success(request, _("Your post is updated."))
             return redirect(post.topic)
     return render(request, "groups/post_edit.html", _context(ctx, form=form, post=post))

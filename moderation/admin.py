@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from moderation.models import Report, Sanction
+from moderation.models import CrisisCase, Flag, Report, RiskAssessment, Sanction
 
 
 @admin.register(Report)
@@ -15,3 +15,33 @@ class SanctionAdmin(admin.ModelAdmin):
     list_display = ("pk", "kind", "group", "starts_at", "ends_at", "lifted_at")
     list_filter = ("kind",)
     raw_id_fields = ("user", "created_by")
+
+
+# The pipeline's records are written by the pipeline: the admin shows them read-only.
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RiskAssessment)
+class RiskAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "content_kind", "content_id", "content_version", "status", "level", "score", "requested_at")
+    list_filter = ("status", "level", "content_kind")
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "level", "source", "status", "raised_at")
+    list_filter = ("level", "source", "status")
+
+
+@admin.register(CrisisCase)
+class CrisisCaseAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "origin", "status", "opened_at", "acknowledged_at", "closed_at")
+    list_filter = ("origin", "status")

@@ -30,6 +30,12 @@ class ModerationConsumer(ThawJsonConsumer):
     async def queue_changed(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
 
+    async def flag_raised(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def case_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
     async def receive_json(self, content: dict[str, Any], **kwargs) -> None:
         if content["type"] == "ping":
             await self.send_json({"type": "pong"})

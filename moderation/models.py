@@ -1,4 +1,4 @@
-"""Reports from members and sanctions on members. (Risk assessments and flags join with their issue.)"""
+"""Reports and sanctions; the risk pipeline: assessments, flags, crisis cases and their follow-up."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -67,3 +67,256 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"sanction #{self.pk} ({self.kind})"
+
+
+# ----------------------------------------------------------------------------- the risk pipeline
+class ContentKind(models.TextChoices):
+    POST = "post", _("Forum post")
+    ROOM_MESSAGE = "room_message", _("Room message")
+
+
+class RiskLevel(models.TextChoices):
+    NONE = "none", _("None")
+    CONCERN = "concern", _("Concern")
+    CRISIS = "crisis", _("Crisis")
+
+
+class RiskAssessment(models.Model):
+    """One version of one piece of content, from the moment it is saved until it is assessed.
+
+    The row is written as `pending` in the transaction that saves the content, so a broker or a
+    worker that is down loses nothing: the sweep finds pending rows and queues them again. It is
+    unique per content and version, and the task completes it under a row lock, so a duplicate or
+    late delivery changes nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for assessment")
+        ASSESSED = "assessed", _("Assessed")
+        SKIPPED = "skipped", _("Skipped (deleted or edited before assessment)")
+
+    content_kind = models.CharField(max_length=20, choices=ContentKind.choices)
+    content_id = models.PositiveBigIntegerField()
+    content_version = models.PositiveIntegerField(default=1)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    group = models.ForeignKey("support_groups.SupportGroup", on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    enqueue_count = models.PositiveIntegerField(default=0)
+    # What the fast rule layer said in the saving request (it decided whether the author saw the
+    # crisis panel); the full assessment below may differ.
+    immediate_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    signals = models.JSONField(default=list, blank=True)
+    assessor_version = models.CharField(max_length=80, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_kind", "content_id", "content_version"], name="one_assessment_per_content_version"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"assessment #{self.pk} ({self.content_kind} {self.content_id} v{self.content_version}, {self.status})"
+
+
+class Flag(models.Model):
+    """An item in the moderators' queue. Raised by an assessment (concern or crisis)."""
+
+    class Source(models.TextChoices):
+        ASSESSMENT = "assessment", _("Risk assessment")
+        REPORT = "report", _("Member report")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    # Queue order: crisis first, then concern, then reports; oldest first within each.
+    PRIORITY_BY_LEVEL = {RiskLevel.CRISIS: 0, RiskLevel.CONCERN: 1, "report": 2}
+
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.ASSESSMENT)
+    assessment = models.OneToOneField(RiskAssessment, on_delete=models.CASCADE, null=True, blank=True, related_name="flag")
+    level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    priority = models.PositiveSmallIntegerField()
+    content_kind = models.CharField(max_length=20, choices=ContentKind.choices)
+    content_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="flags")
+    group = models.ForeignKey("support_groups.SupportGroup", on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decision_note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["priority", "raised_at"]
+        indexes = [models.Index(fields=["status", "priority", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"flag #{self.pk} ({self.level}, {self.status})"
+
+
+class CrisisCase(models.Model):
+    """A person we are worried about, and what we did. Closed only with an outcome note."""
+
+    class Origin(models.TextChoices):
+        ASSESSMENT = "assessment", _("Risk assessment")
+        WORRIED_REPORT = "worried_report", _("A member was worried")
+        MEMBER_ASKED = "member_asked", _("The member asked to talk")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="crisis_cases")
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["opened_at"]
+        constraints = [
+            # A second worrying post from the same person joins their open case instead of
+            # starting another: one timeline per person, one set of follow-ups.
+            models.UniqueConstraint(fields=["member"], condition=Q(status="open"), name="one_open_case_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"case #{self.pk} ({self.status})"
+
+
+class CaseEvent(models.Model):
+    """The case's timeline, append-only."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        FLAG_ADDED = "flag_added", _("Another flag joined the case")
+        REPORT_ADDED = "report_added", _("Another member was worried")
+        MEMBER_ASKED = "member_asked", _("The member asked to talk")
+        ALERTED = "alerted", _("Moderators alerted")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CONTACT = "contact", _("Contact made")
+        NOTE = "note", _("Note")
+        CHECK_IN_SENT = "check_in_sent", _("Check-in message sent")
+        FOLLOW_UP_SCHEDULED = "follow_up_scheduled", _("Follow-up scheduled")
+        FOLLOW_UP_SENT = "follow_up_sent", _("Follow-up sent")
+        CLOSED = "closed", _("Closed")
+
+    case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.TextField(max_length=4000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"case #{self.case_id} {self.kind}"
+
+
+class FollowUp(models.Model):
+    """A check-in message due at a time; sent once by the beat job (sent_at is the record)."""
+
+    case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="follow_ups")
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "due_at"], name="one_follow_up_per_case_and_time")]
+        indexes = [models.Index(fields=["sent_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"follow-up #{self.pk} (case #{self.case_id})"
+
+
+class CrisisAlert(models.Model):
+    """One alert to one moderator about one case: the unique row makes each alert happen once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        IN_APP = "in_app", _("In-app")
+
+    case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="alerts")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "moderator", "channel"], name="one_alert_per_case_moderator_channel")
+        ]
+
+
+class ModeratorDuty(models.Model):
+    """Who is on duty now: crisis alerts go to them (to every moderator when nobody is)."""
+
+    moderator = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty")
+    on_duty = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"duty of user #{self.moderator_id} ({'on' if self.on_duty else 'off'})"
+
+
+class CareMessage(models.Model):
+    """A private message from the Thaw team to a member: check-ins and follow-ups.
+
+    Never names who was worried. Always carries the crisis lines (the template adds them).
+    """
+
+    class Kind(models.TextChoices):
+        CHECK_IN = "check_in", _("Check-in")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_messages")
+    case = models.ForeignKey(CrisisCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    body = models.TextField(max_length=4000)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"care message #{self.pk} ({self.kind})"
+
+
+class TrainedRiskModel(models.Model):
+    """A risk model retrained here by `train_risk_model` from our examples and moderators' decisions.
+
+    The newest active one is used instead of the model shipped with the code. Stored as JSON
+    (vocabularies and weights), never as a pickle.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.CharField(max_length=40, unique=True)
+    artifact = models.TextField()
+    trained_on = models.JSONField(default=dict)
+    metrics = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"risk model {self.version}"

@@ -1,5 +1,6 @@
-"""What moderation holds about a member that is theirs to see: reports they filed, sanctions on them."""
-from moderation.models import Report, Sanction
+"""What moderation holds about a member that is theirs to see: reports they filed, sanctions on them,
+messages the team sent them."""
+from moderation.models import CareMessage, Report, Sanction
 
 
 def moderation_data_export(user) -> dict:
@@ -18,11 +19,16 @@ def moderation_data_export(user) -> dict:
             }
             for s in Sanction.objects.filter(user=user).order_by("starts_at")
         ],
+        "messages_from_the_team": [
+            {"kind": m.kind, "body": m.body, "created_at": m.created_at.isoformat()}
+            for m in CareMessage.objects.filter(recipient=user).order_by("created_at")
+        ],
     }
 
 
 def register() -> None:
     from accounts.personal_data import personal_data_register
 
-    # Deletion needs no eraser: reports keep no reporter (SET_NULL), sanctions go with the user.
+    # Deletion needs no eraser: reports keep no reporter (SET_NULL), sanctions and the team's
+    # messages go with the user; crisis cases stay for the record with no member (SET_NULL).
     personal_data_register(name="moderation", export=moderation_data_export)

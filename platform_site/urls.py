@@ -17,5 +17,6 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("help/", include("resources.urls")),
     path("moderation/", include("moderation.urls")),
+    path("messages/", include("moderation.member_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,7 +23,7 @@ from groups.models import (
     TopicSubscription,
 )
 from moderation.selectors import posting_restriction_get
-from moderation.services import post_risk_assessment_request
+from moderation.services import crisis_panel_due, post_risk_assessment_request
 from platform_site.text import markdown_to_safe_html
 
 UNANSWERED_AFTER = timedelta(hours=3)
@@ -81,7 +81,9 @@ def topic_create(*, group: SupportGroup, author, title: str, body: str, content_
             content_warning=content_warning, created_at=now,
         )
         _subscribe(topic, author)
-        post_risk_assessment_request(post=post)
+        assessment = post_risk_assessment_request(post=post)
+    # The rule layer's verdict, decided in this request: the view shows the crisis panel at once.
+    topic.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
     return topic
 
 
@@ -123,7 +125,8 @@ def reply_create(*, topic: Topic, author, body: str, content_warning: str = "", 
         )
         _subscribe(topic, author)
         _notify_subscribers(topic=topic, reply_author=author)
-        post_risk_assessment_request(post=post)
+        assessment = post_risk_assessment_request(post=post)
+    post.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
     return post
 
 
@@ -149,7 +152,8 @@ def post_edit(*, post: Post, editor, body: str, content_warning: str = "", title
         if post.is_opening and title is not None:
             post.topic.title = _clean_title(title)
             post.topic.save(update_fields=["title"])
-        post_risk_assessment_request(post=post)
+        assessment = post_risk_assessment_request(post=post)
+    post.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
     return post
 
 

@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "platform_site.context_processors.site",
+                "moderation.crisis_panel.crisis_panel",
             ],
         },
     },
@@ -279,7 +280,26 @@ CELERY_MAX_COUNTDOWN = timedelta(hours=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(CELERY_MAX_COUNTDOWN.total_seconds()) + 3600,
 }
+# Risk work has a queue of its own: a worker (or several) that serves only `risk` means a crisis
+# post is never queued behind digests or reminders. `celery worker -Q risk,celery` serves both.
+CELERY_TASK_ROUTES = {
+    "moderation.tasks.risk_assess_task": {"queue": "risk"},
+    "moderation.tasks.crisis_alerts_send_task": {"queue": "risk"},
+    "moderation.tasks.risk_sweep_task": {"queue": "risk"},
+}
+# With the broker down, publishing gives up quickly: the pending row is swept up later, and the
+# member's request must not hang.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
+    "risk-sweep": {
+        "task": "moderation.tasks.risk_sweep_task",
+        "schedule": timedelta(seconds=30),
+    },
+    "follow-ups-send-due": {
+        "task": "moderation.tasks.follow_ups_send_due_task",
+        "schedule": timedelta(minutes=1),
+    },
     "worker-heartbeat": {
         "task": "platform_site.tasks.worker_heartbeat",
         "schedule": timedelta(seconds=30),

@@ -390,44 +390,43 @@ def test_topics_nobody_answered_for_three_hours_are_marked_once(group, group_mem
 # ----------------------------------------------------------------------------- risk scan hand-off
 
 
-def _scans(callbacks) -> list[tuple]:
-    """The (args, kwargs) of every post_risk_scan_task enqueued by the captured on-commit callbacks."""
-    scans = []
-    for callback in callbacks:
-        if isinstance(callback, functools.partial):
-            task = getattr(callback.func, "__self__", None)
-            if getattr(task, "name", None) == "moderation.tasks.post_risk_scan_task":
-                scans.append((callback.args, callback.keywords))
-    return scans
+def _assessments() -> list[tuple]:
+    from moderation.models import RiskAssessment
+
+    return list(RiskAssessment.objects.order_by("pk").values_list("content_kind", "content_id", "content_version", "status"))
 
 
-def test_every_new_topic_reply_and_edit_is_sent_to_the_risk_scan_by_id_and_version_only(
+def test_every_new_topic_reply_and_edit_enters_the_risk_pipeline_by_id_and_version(
     group, group_member, group_facilitator, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as on_topic:
-        topic = services.topic_create(group=group, author=group_member, title="Heavy", body="The opening words.")
-    opening = topic.posts.get()
-    with django_capture_on_commit_callbacks() as on_reply:
-        reply = services.reply_create(topic=topic, author=group_facilitator, body="The reply words.")
-    with django_capture_on_commit_callbacks() as on_edit:
-        services.post_edit(post=opening, editor=group_member, body="The edited words.")
+    with mock.patch("moderation.tasks.risk_assess_task.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            topic = services.topic_create(group=group, author=group_member, title="Heavy", body="The opening words.")
+        opening = topic.posts.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            reply = services.reply_create(topic=topic, author=group_facilitator, body="The reply words.")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_edit(post=opening, editor=group_member, body="The edited words.")
 
-    assert _scans(on_topic) == [((opening.pk, 1), {})]
-    assert _scans(on_reply) == [((reply.pk, 1), {})]
-    assert _scans(on_edit) == [((opening.pk, 2), {})]
-    everything_enqueued = repr([_scans(c) for c in (on_topic, on_reply, on_edit)])
-    assert "words" not in everything_enqueued
+    assert _assessments() == [
+        ("post", opening.pk, 1, "pending"), ("post", reply.pk, 1, "pending"), ("post", opening.pk, 2, "pending")
+    ]
+    from moderation.models import RiskAssessment
+
+    assert [c.args for c in delay.call_args_list] == [(a.pk,) for a in RiskAssessment.objects.order_by("pk")]
+    assert "words" not in repr(delay.call_args_list)
 
 
-def test_the_risk_scan_runs_after_commit_with_the_post_it_was_given(
-    group, group_member, django_capture_on_commit_callbacks
-):
-    with mock.patch("moderation.services.post_risk_assess") as assess:
+def test_the_risk_assessment_runs_after_commit_not_before(group, group_member, django_capture_on_commit_callbacks):
+    with mock.patch("moderation.services.risk_assessment_complete") as assess:
         with django_capture_on_commit_callbacks(execute=True):
             topic = services.topic_create(group=group, author=group_member, title="Heavy", body="Words.")
             assert not assess.called  # not before the post is committed
 
-    assess.assert_called_once_with(post_id=topic.posts.get().pk, version=1)
+    from moderation.models import RiskAssessment
+
+    assessment = RiskAssessment.objects.get(content_id=topic.posts.get().pk)
+    assess.assert_called_once_with(assessment_id=assessment.pk)
 
 
 def test_a_rolled_back_post_schedules_no_risk_scan(group, group_member, django_capture_on_commit_callbacks):
@@ -436,7 +435,8 @@ def test_a_rolled_back_post_schedules_no_risk_scan(group, group_member, django_c
             services.topic_create(group=group, author=group_member, title="Never saved", body="Gone.")
             raise RuntimeError("something failed after the post")
 
-    assert _scans(callbacks) == []
+    assert callbacks == []
+    assert _assessments() == []
     assert not Topic.objects.filter(title="Never saved").exists()
 
 

@@ -17,7 +17,9 @@ def test_export_holds_my_reports_and_sanctions_and_deletion_keeps_reports_anonym
     exported = user_data_export(user=reporter)["data"]["moderation"]
     assert exported["reports_i_filed"][0]["note"] == "They sounded so low."
     assert exported["sanctions"][0]["reason"] == "Please take a breather."
-    assert user_data_export(user=author)["data"]["moderation"] == {"reports_i_filed": [], "sanctions": []}
+    assert user_data_export(user=author)["data"]["moderation"] == {
+        "reports_i_filed": [], "sanctions": [], "messages_from_the_team": []
+    }
 
     account_delete(user=reporter, keep_contributions=False)
     report.refresh_from_db()

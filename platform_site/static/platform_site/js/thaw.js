@@ -13,3 +13,47 @@
     });
   });
 })();
+
+// While a member drafts a post, a debounced check shows the crisis panel beside the form when the
+// words sound unsafe. It never blocks or delays sending: the check only reveals help.
+(function () {
+  "use strict";
+  var DEBOUNCE_MS = 900;
+  var MIN_LENGTH = 12;
+
+  function csrfToken(form) {
+    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function showPanel(textarea) {
+    if (textarea.dataset.riskPanelShown) { return; }
+    var template = document.getElementById("draft-crisis-panel");
+    if (!template) { return; }
+    var panel = template.content.firstElementChild.cloneNode(true);
+    textarea.dataset.riskPanelShown = "1";
+    textarea.closest("form").before(panel);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var url = document.body.dataset.riskCheckUrl;
+    if (!url || !window.fetch) { return; }
+    document.querySelectorAll("textarea[data-risk-check]").forEach(function (textarea) {
+      var timer = null;
+      textarea.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var text = textarea.value;
+          if (text.trim().length < MIN_LENGTH || textarea.dataset.riskPanelShown) { return; }
+          var body = new FormData();
+          body.append("text", text);
+          fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                       headers: { "X-CSRFToken": csrfToken(textarea.closest("form")) } })
+            .then(function (response) { return response.ok ? response.json() : null; })
+            .then(function (data) { if (data && data.show_panel) { showPanel(textarea); } })
+            .catch(function () { /* the check is a help, never a gate */ });
+        }, DEBOUNCE_MS);
+      });
+    });
+  });
+})();

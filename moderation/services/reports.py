@@ -1,4 +1,4 @@
-"""Moderation's entry points for the rest of the site: reports, and the risk pipeline's intake."""
+"""Reports from members on posts. A worried report opens the caring path (services/care.py)."""
 import logging
 
 from django.core.exceptions import ValidationError
@@ -31,32 +31,12 @@ def report_create(*, reporter, post, reason: str, note: str = "") -> Report:
     try:
         with transaction.atomic():
             report.save()
+            if reason == Report.Reason.WORRIED:
+                from moderation.services.care import worried_report_care_open
+
+                worried_report_care_open(report=report)
     except IntegrityError:
         return Report.objects.get(reporter=reporter, post=post, status=Report.Status.OPEN)
     publish_on_commit(MODERATORS_GROUP, _event_for_queue_change())
     logger.info("report filed: report_id=%s post_id=%s reason=%s", report.pk, post.pk, reason)
     return report
-
-
-def post_risk_assessment_request(*, post) -> None:
-    """Hand a saved post (new or edited) to the risk pipeline once the transaction commits.
-
-    The task receives ids only, never the text (STYLE.md): the worker loads what it assesses.
-    """
-    from moderation.tasks import post_risk_scan_task
-
-    post_risk_scan_task.delay_on_commit(post.pk, post.version)
-
-
-def post_risk_assess(*, post_id: int, version: int) -> None:
-    """Assess one version of a post. Idempotent: a missing or newer-edited post is skipped.
-
-    The assessor itself (rules and classifier, flags, crisis cases) arrives with the risk
-    pipeline issue; this is the single place it will plug in.
-    """
-    from groups.models import Post
-
-    post = Post.objects.filter(pk=post_id).only("pk", "version", "deleted_at").first()
-    if post is None or post.version != version or post.deleted_at is not None:
-        return
-    logger.debug("post %s v%s queued for assessment", post_id, version)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from moderation import member_views
+
+app_name = "care"
+
+urlpatterns = [
+    path("", member_views.message_list, name="message_list"),
+    path("<int:message_id>/", member_views.message_detail, name="message_detail"),
+    path("talk/", member_views.talk_to_moderator, name="talk"),
+    path("draft-check/", member_views.draft_check, name="draft_check"),
+]
