@@ -99,22 +99,22 @@ def postgres_reachable() -> tuple[bool, str]:
         return False, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def postgres_create() -> str:
+def postgres_create(name: str = PG_DATABASE) -> str:
     with _pg_admin() as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists:
-            log(f"  dropping {PG_DATABASE}, left over from an earlier run")
-            conn.execute(f'DROP DATABASE "{PG_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
+            log(f"  dropping {name}, left over from an earlier run")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
 
 
-def postgres_drop() -> None:
+def postgres_drop(name: str = PG_DATABASE) -> None:
     try:
         with _pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except Exception as exc:
-        log(f"warning: could not drop PostgreSQL database {PG_DATABASE}: {exc}")
+        log(f"warning: could not drop PostgreSQL database {name}: {exc}")
 
 
 # ----------------------------------------------------------------------------- ENVIRONMENT

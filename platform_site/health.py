@@ -17,7 +17,11 @@ def worker_heartbeat_record() -> datetime:
 
 
 def worker_last_seen() -> datetime | None:
-    value = cache.get(WORKER_HEARTBEAT_CACHE_KEY)
+    """When a worker last answered; None if never, or if the cache (Redis) cannot be reached."""
+    try:
+        value = cache.get(WORKER_HEARTBEAT_CACHE_KEY)
+    except Exception:  # Redis down: the dashboard says "no worker answered", it does not fail
+        return None
     return datetime.fromisoformat(value) if value else None
 
 

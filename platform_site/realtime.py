@@ -5,11 +5,14 @@ is a small dict: `type` is `<entity>.<past-tense verb>` (Channels turns the dot 
 the consumer method that handles it), plus ids and exactly the fields every recipient may see.
 Group names are made from ids (`session-7`, `moderators`), never from user text.
 """
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 MODERATORS_GROUP = "moderators"
 
@@ -35,4 +38,13 @@ def publish_on_commit(group_name: str, event: dict[str, Any]) -> None:
     """Send `event` to `group_name` once the current transaction commits (at once outside one)."""
     if "type" not in event:
         raise ValueError("A real-time event needs a 'type'.")
-    transaction.on_commit(lambda: publish_now_unsafe(group_name, event))
+    transaction.on_commit(lambda: _publish_or_log(group_name, event))
+
+
+def _publish_or_log(group_name: str, event: dict[str, Any]) -> None:
+    # The data is committed; a channel layer that is down (Redis) must not turn the member's
+    # request into an error page. Live views catch up on reconnect; the event is only a nudge.
+    try:
+        publish_now_unsafe(group_name, event)
+    except Exception:
+        logger.warning("real-time event %s to %s not delivered: channel layer unavailable", event["type"], group_name)
