@@ -26,9 +26,10 @@ sys.path.insert(0, str(REPO))
 
 from bench.risk_eval import DEFAULT_CSV, TARGETS, metrics, rows_load  # noqa: E402
 
-GRID = [round(0.05 + 0.01 * step, 2) for step in range(91)]
-# Aim a little above the precision targets, so that what is chosen on four folds holds on the fifth.
+GRID = [round(0.01 * step, 2) for step in range(1, 96)]
+# Aim a little above the targets, so that what is chosen on four folds holds on the fifth.
 PRECISION_MARGIN = 0.03
+RECALL_MARGIN = 0.0
 
 
 LEVEL_INDEX = {"none": 0, "concern": 1, "crisis": 2}
@@ -61,21 +62,36 @@ def _precision_recall(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, 
     return (hits / predicted.sum() if predicted.sum() else 0.0, hits / truth.sum() if truth.sum() else 0.0)
 
 
-def _goodness(scored: Scored, levels: np.ndarray) -> tuple:
-    """Meet both precision floors first; then catch as many crisis and flagged texts as possible."""
+def _goodness(scored: Scored, levels: np.ndarray, prefer: str) -> tuple:
+    """When the targets cannot all hold, which come first.
+
+    `balanced` (what ships): every worrying text reaches a person, so the flag recall target comes
+    first; crisis (which opens a case and alerts moderators at once) keeps its precision floor, so
+    alerts stay worth answering, and catches as many crises as it can above it. A crisis below the
+    crisis threshold is still flagged, as a concern. `recall`: both recall targets first, then
+    precision. `precision`: both precision floors first, then recall.
+    """
     crisis_p, crisis_r = _precision_recall(scored.truth == 2, levels == 2)
     flag_p, flag_r = _precision_recall(scored.truth >= 1, levels >= 1)
+    if prefer == "balanced":
+        flag_goal = TARGETS["flag_recall"] + RECALL_MARGIN
+        crisis_precise = crisis_p >= TARGETS["crisis_precision"] + PRECISION_MARGIN
+        return (min(flag_r, flag_goal), crisis_precise, crisis_r, flag_p, crisis_p)
+    if prefer == "recall":
+        crisis_goal, flag_goal = TARGETS["crisis_recall"] + RECALL_MARGIN, TARGETS["flag_recall"] + RECALL_MARGIN
+        # Recall counts up to the goal; past it, precision decides.
+        return (min(crisis_r, crisis_goal) + min(flag_r, flag_goal), crisis_p + flag_p)
     precision_ok = (
         crisis_p >= TARGETS["crisis_precision"] + PRECISION_MARGIN and flag_p >= TARGETS["flag_precision"] + PRECISION_MARGIN
     )
     return (precision_ok, crisis_r + flag_r, crisis_p + flag_p)
 
 
-def thresholds_choose(scored: Scored) -> tuple[float, float]:
+def thresholds_choose(scored: Scored, prefer: str) -> tuple[float, float]:
     best, best_key = (0.5, 0.5), None
     for crisis in GRID:
         for flag in GRID:
-            key = _goodness(scored, scored.levels(crisis, flag))
+            key = _goodness(scored, scored.levels(crisis, flag), prefer)
             if best_key is None or key > best_key:
                 best, best_key = (crisis, flag), key
     return best
@@ -102,6 +118,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--prefer", choices=("balanced", "recall", "precision"), default="balanced",
+        help="which targets come first when they cannot all hold (see _goodness; default: balanced)",
+    )
     options = parser.parse_args()
 
     from moderation.risk.model import shipped_model
@@ -117,15 +137,16 @@ def main() -> int:
     for number, test_indices in enumerate(stratified_folds(truth, options.folds), start=1):
         test_set = set(test_indices)
         train_indices = [i for i in range(len(rows)) if i not in test_set]
-        crisis, flag = thresholds_choose(scored.subset(train_indices))
+        crisis, flag = thresholds_choose(scored.subset(train_indices), options.prefer)
         held_out[test_indices] = scored.subset(test_indices).levels(crisis, flag)
         print(f"fold {number}: chose crisis >= {crisis}, flag >= {flag}")
     figures = metrics(truth, _names(held_out))
-    print(f"\ncross-validated ({options.folds} folds, thresholds never scored on the texts they were chosen on):")
+    print(f"\ncross-validated ({options.folds} folds, thresholds never scored on the texts they were chosen on; "
+          f"{options.prefer} first):")
     for name in ("crisis_precision", "crisis_recall", "flag_precision", "flag_recall", "concern_precision", "concern_recall"):
         goal = TARGETS.get(name)
         print(f"  {name:<18} {figures[name]:.3f}" + (f"   target >= {goal}" if goal else ""))
-    crisis, flag = thresholds_choose(scored)
+    crisis, flag = thresholds_choose(scored, options.prefer)
     whole = metrics(truth, _names(scored.levels(crisis, flag)))
     print(f"\non the whole set: crisis = {crisis}, flag = {flag}  (in-sample: crisis P {whole['crisis_precision']:.3f} "
           f"R {whole['crisis_recall']:.3f}, flag P {whole['flag_precision']:.3f} R {whole['flag_recall']:.3f})")

@@ -76,8 +76,10 @@ def follow_ups_send_due(*, now: datetime | None = None) -> int:
     sent = 0
     for follow_up_id in due.values_list("pk", flat=True):
         with transaction.atomic():
+            # Lock the follow-up and its case, not the member: PostgreSQL refuses FOR UPDATE on the
+            # nullable side of an outer join (the member is SET_NULL), and the case is what matters.
             follow_up = (
-                FollowUp.objects.select_for_update().select_related("case__member")
+                FollowUp.objects.select_for_update(of=("self", "case")).select_related("case__member")
                 .filter(pk=follow_up_id, sent_at__isnull=True, cancelled_at__isnull=True).first()
             )
             if follow_up is None:

@@ -11,7 +11,7 @@ from tests.groups.conftest import (  # noqa: F401  (fixtures shared with the gro
 
 # Written for these tests: a text the rule layer must treat as a crisis, one it must not.
 CRISIS_TEXT = "I have decided to kill myself tonight. I wrote the notes already."
-CALM_TEXT = "Went for a walk by the river today and noticed the cold air. Small things."
+CALM_TEXT = "Thanks for the session everyone, see you next week!"
 
 
 @pytest.fixture

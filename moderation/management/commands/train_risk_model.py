@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, shipped: bool, examples_only: bool, **options) -> None:
         if shipped:
-            model = model_train(examples_load(), trained_on={"moderator_decisions": 0})
+            model = model_train(examples_load())
             SHIPPED_MODEL_PATH.write_text(model.to_json(), encoding="utf-8")
             self.stdout.write(f"Wrote {SHIPPED_MODEL_PATH} ({model.version}, {model.trained_on}).")
             return

@@ -1,0 +1,446 @@
+"""The risk pipeline under faults, with the real services: PostgreSQL, Redis and a Celery worker.
+
+test_pipeline.py proves the pipeline's logic on the embedded services. These tests prove that its
+promises hold when things break the way they do in production: Redis stops while a member posts,
+a worker process is killed in the middle of a task, a task is delivered twice. The worker is a
+separate process (as in production) on the test database, so every row it must see is committed
+(transaction=True), and outcomes are awaited by polling the database until a deadline.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu import pools
+
+from groups import services as forum
+from groups.models import Post
+from moderation.models import CrisisAlert, CrisisCase, Flag, FollowUp, RiskAssessment
+from moderation.services import risk_pending_requeue
+from moderation.tasks import risk_assess_task
+from platform_site.celery import app
+from tests.factories import UserFactory
+from tests.groups.factories import TopicFactory
+from tests.moderation.conftest import CRISIS_TEXT
+
+REPO = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).with_name("celery")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(
+        not REDIS_URL, reason="needs REDIS_URL: a real broker for a real Celery worker (CI's second run)"
+    ),
+    pytest.mark.skipif(
+        not ON_POSTGRESQL,
+        reason="needs a PostgreSQL DATABASE_URL: the worker process must share the test database, and row locks "
+        "must be real (CI's second run)",
+    ),
+]
+
+# Generous for a slow CI machine; a healthy run answers in well under a second.
+DEADLINE = 20.0
+
+
+def wait_until(condition: Callable[[], Any], *, what: str, timeout: float = DEADLINE) -> Any:
+    """Poll `condition` until it returns something truthy (returned), or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)
+    return result
+
+
+# ----------------------------------------------------------------------------- a real worker
+
+
+@dataclass
+class WorkerProcess:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def task_failures(self) -> list[str]:
+        """Celery's log lines for tasks that raised: an outcome that looks right may hide one."""
+        return [line for line in self.log().splitlines() if "raised unexpected" in line]
+
+    def stop(self) -> None:
+        # A warm shutdown first (the worker closes its connections to the test database, which
+        # must be free for the flush after the test), then nothing of the group is left alive.
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+
+
+def _test_database_url() -> str:
+    """The test database (not the one DATABASE_URL names) as a URL for the worker's settings."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
+    """`start_worker(redis_url=..., concurrency=N)` runs `celery worker` as a subprocess.
+
+    It serves the queues production serves, on the test database, with the given Redis as broker,
+    cache and channel layer, and returns once it answers a ping through this process's Celery app
+    (which must already point at the same broker). Every worker started is stopped, with its pool
+    children, before the database is flushed (this fixture depends on `transactional_db`).
+    """
+    started: list[WorkerProcess] = []
+
+    def _start(*, redis_url: str, concurrency: int = 1) -> WorkerProcess:
+        assert app.conf.broker_write_url == redis_url, "point this process's Celery app at the worker's broker first"
+        name = f"faults-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+        env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="platform_site.settings.test", REDIS_URL=redis_url,
+            DATABASE_URL=_test_database_url(), PYTHONUNBUFFERED="1",
+        )
+        log_path = tmp_path / f"worker-{len(started)}.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [str(CELERY), "-A", "platform_site", "worker", "-Q", "risk,celery", "--pool=prefork",
+                 f"--concurrency={concurrency}", "--without-heartbeat", "--without-mingle", "--without-gossip",
+                 "-l", "WARNING", "-n", name],
+                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: the finalizer kills the pool children too
+            )
+        worker = WorkerProcess(name=name, process=process, log_path=log_path)
+        started.append(worker)
+
+        def answers() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"the worker exited with {process.returncode}:\n{worker.log()}")
+            return bool(app.control.ping(destination=[name], timeout=0.5))
+
+        wait_until(answers, what=f"worker {name} to answer a ping")
+        return worker
+
+    yield _start
+    for worker in reversed(started):
+        worker.stop()
+        # Shown by pytest only when the test failed.
+        print(f"---- log of worker {worker.name} ----\n{worker.log()}")
+
+
+@pytest.fixture
+def tasks_sent_to_the_broker() -> Iterator[None]:
+    """Tasks go through the broker: test settings run them eagerly, in the test's own process."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+
+
+def _celery_connections_reset() -> None:
+    # The app keeps a connection pool and a producer pool bound to the broker it first connected
+    # to, and kombu keeps them per URL as well; dropping them all makes the next use connect to
+    # whatever `broker_url` says now.
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Point this process's Celery client (publishing, ping, inspect) at another broker."""
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    _celery_connections_reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = previous
+        _celery_connections_reset()
+
+
+# ----------------------------------------------------------------------------- a Redis we may stop
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, that the test may stop and start again.
+
+    Never the shared Redis of REDIS_URL: stopping that would break every other user of it. No
+    persistence, so a restart comes back empty, as a Redis that lost its data would.
+    """
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def answers(self) -> bool:
+        try:
+            return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.2).ping()
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        process = self.process
+
+        def up() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"redis-server on port {self.port} exited with {process.returncode}")
+            return self.answers()
+
+        wait_until(up, what=f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server on PATH, to start a Redis this test may stop")
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def site_on_private_redis(private_redis, settings, tasks_sent_to_the_broker) -> Iterator[PrivateRedis]:
+    """This process's broker, cache and channel layer all on the private Redis, as REDIS_URL would set."""
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
+    # Changing CHANNEL_LAYERS drops the channel layers already built (channels listens for it).
+    layers = deepcopy(settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["hosts"] = [{"address": private_redis.url, "socket_timeout": 10}]
+    settings.CHANNEL_LAYERS = layers
+    with celery_broker(private_redis.url):
+        yield private_redis
+
+
+# ----------------------------------------------------------------------------- the database
+
+
+@contextmanager
+def row_locked(model, pk: int) -> Iterator[None]:
+    """Hold a row lock (SELECT ... FOR UPDATE) from another thread, so a task that needs it blocks.
+
+    The thread has a database connection of its own, as another request or worker would.
+    """
+    locked, release = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                model.objects.select_for_update().get(pk=pk)
+                locked.set()
+                release.wait(timeout=60)
+        except BaseException as error:  # reported in the test's thread
+            failure.append(error)
+            locked.set()
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10) and not failure, failure
+        yield
+    finally:
+        release.set()
+        thread.join(timeout=10)
+
+
+def _backends_waiting_on_assessments() -> int:
+    """Database sessions blocked on a lock in a query on risk assessments (a task at its first step)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            ["%moderation_riskassessment%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def _active_tasks(worker: WorkerProcess) -> list[dict] | None:
+    """The tasks the worker's pool processes are running now; None if its reply was not in time."""
+    replies = app.control.inspect(destination=[worker.name], timeout=1.0).active() or {}
+    return replies.get(worker.name)
+
+
+def _assessment_status(assessment_id: int) -> str | None:
+    return RiskAssessment.objects.filter(pk=assessment_id).values_list("status", flat=True).first()
+
+
+def _assert_assessed_once_as_a_crisis(*, post: Post, moderators) -> None:
+    """One assessment, one flag, one case, one alert per moderator per channel, two follow-ups."""
+    assessment = RiskAssessment.objects.get(content_kind="post", content_id=post.pk)
+    assert (assessment.status, assessment.level) == (RiskAssessment.Status.ASSESSED, "crisis")
+    assert list(Flag.objects.values_list("assessment_id", flat=True)) == [assessment.pk]
+    case = CrisisCase.objects.get()
+    assert case.member_id == post.author_id
+    assert sorted(CrisisAlert.objects.values_list("case_id", "moderator_id", "channel")) == sorted(
+        (case.pk, moderator.pk, channel) for moderator in moderators for channel in CrisisAlert.Channel.values
+    )
+    assert FollowUp.objects.filter(case=case).count() == 2 and FollowUp.objects.count() == 2
+
+
+@pytest.fixture
+def moderators(db) -> list:
+    return [UserFactory(is_moderator=True), UserFactory(is_moderator=True)]
+
+
+# ----------------------------------------------------------------------------- the tests
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_stopped_while_a_member_posts_a_crisis_reply_they_see_help_and_the_sweep_assesses_it_later(
+    site_on_private_redis, start_worker, group, group_member, moderator, client
+):
+    redis_server = site_on_private_redis
+    topic = TopicFactory(group=group, author=group_member)  # a calm opening post, no assessment
+    client.force_login(group_member)
+    redis_server.stop()
+
+    started = time.monotonic()
+    response = client.post(
+        reverse("groups:topic_reply", kwargs={"slug": group.slug, "topic_id": topic.pk}), {"body": CRISIS_TEXT}
+    )
+    elapsed = time.monotonic() - started
+
+    # Broker, cache and channel layer all down: the member's reply is saved all the same, without
+    # an error and without hanging, and the next page shows them the crisis lines.
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert elapsed < 10, f"the request took {elapsed:.1f} s with Redis down"
+    post = Post.objects.get(topic=topic, is_opening=False)
+    assert (post.author, post.body) == (group_member, CRISIS_TEXT)
+    page = client.get(response.url, follow=True).content.decode()
+    # The panel shown after posting, not the draft panel's <template> that every page carries.
+    shown_panel = re.search(r'id="crisis-panel".*?</section>', page, re.DOTALL)
+    assert shown_panel, "the crisis panel was not shown"
+    assert "Talk to a moderator now" in shown_panel.group() and 'href="tel:988"' in shown_panel.group()
+    assessment = RiskAssessment.objects.get(content_kind="post", content_id=post.pk)
+    assert (assessment.status, assessment.enqueue_count) == (RiskAssessment.Status.PENDING, 0)
+
+    # Redis is back, empty; a worker is up. The sweep (beat, every 30 s) finds the stale row.
+    redis_server.start()
+    worker = start_worker(redis_url=redis_server.url)
+    in_a_minute = timezone.now() + timedelta(seconds=61)
+    assert risk_pending_requeue(now=in_a_minute) == 1
+    wait_until(lambda: _assessment_status(assessment.pk) == RiskAssessment.Status.ASSESSED, what="the assessment")
+
+    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish")
+    _assert_assessed_once_as_a_crisis(post=post, moderators=[moderator])
+    assert RiskAssessment.objects.get(pk=assessment.pk).enqueue_count == 1
+    assert worker.task_failures() == []
+
+    # A later sweep finds nothing pending: it queues nothing, and nothing changes.
+    assert risk_pending_requeue(now=in_a_minute + timedelta(seconds=30)) == 0
+    _assert_assessed_once_as_a_crisis(post=post, moderators=[moderator])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_task_has_the_task_delivered_again_and_everything_happens_once(
+    tasks_sent_to_the_broker, start_worker, group, group_member, moderators
+):
+    # Queued for real on commit; no worker yet, so nothing can take it before the row is locked.
+    topic = forum.topic_create(group=group, author=group_member, title="Tonight", body=CRISIS_TEXT)
+    post = topic.posts.get()
+    assessment = RiskAssessment.objects.get(content_kind="post", content_id=post.pk)
+    assert (assessment.status, assessment.enqueue_count) == (RiskAssessment.Status.PENDING, 1)
+
+    with row_locked(RiskAssessment, assessment.pk):
+        worker = start_worker(redis_url=REDIS_URL, concurrency=1)
+        # The task is inside its transaction, waiting for the row: killed now, it has written
+        # nothing, and only the broker still holds it (unacknowledged: acks_late).
+        wait_until(_backends_waiting_on_assessments, what="the task to wait for the locked row")
+
+        def pid_running_the_task() -> int | None:
+            for task in _active_tasks(worker) or []:
+                if task["name"] == risk_assess_task.name and list(task["args"]) == [assessment.pk]:
+                    return task.get("worker_pid")
+            return None
+
+        pid = wait_until(pid_running_the_task, what="the task among the worker's active tasks")
+        assert pid != worker.process.pid  # a pool child, not the worker itself
+        os.kill(pid, signal.SIGKILL)
+
+    # acks_late + reject_on_worker_lost: the broker hands the task to the worker's new child.
+    wait_until(lambda: _assessment_status(assessment.pk) == RiskAssessment.Status.ASSESSED, what="the redelivery")
+    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish")
+    _assert_assessed_once_as_a_crisis(post=post, moderators=moderators)
+    assert RiskAssessment.objects.get(pk=assessment.pk).enqueue_count == 1  # redelivered, not re-queued
+    assert worker.task_failures() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_task_delivered_twice_at_once_is_assessed_once(
+    tasks_sent_to_the_broker, start_worker, group, group_member, moderators
+):
+    topic = forum.topic_create(group=group, author=group_member, title="Tonight", body=CRISIS_TEXT)
+    post = topic.posts.get()
+    assessment = RiskAssessment.objects.get(content_kind="post", content_id=post.pk)
+    # The first delivery was queued on commit; a second copy as the sweep or a broker's
+    # redelivery would send it.
+    risk_assess_task.delay(assessment.pk)
+
+    # Two pool processes, one copy each; the lock holds both at the door so they race for real.
+    with row_locked(RiskAssessment, assessment.pk):
+        worker = start_worker(redis_url=REDIS_URL, concurrency=2)
+        wait_until(lambda: _backends_waiting_on_assessments() == 2, what="both copies to wait for the row")
+
+    # One takes the row and assesses it; the other gets the row after that commit, finds it done.
+    wait_until(lambda: _active_tasks(worker) == [], what="both copies to finish")
+    _assert_assessed_once_as_a_crisis(post=post, moderators=moderators)
+    # Found done, not stopped by a unique constraint (the flag's one-to-one would also stop it).
+    assert worker.task_failures() == []
