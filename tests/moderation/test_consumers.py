@@ -102,3 +102,27 @@ async def test_an_idle_socket_still_receives_events_after_the_layers_blocking_re
     await database_sync_to_async(publish_on_commit)(MODERATORS_GROUP, {"type": "queue.changed", "open_crisis": 1})
     assert (await socket.receive_json_from(timeout=5)) == {"type": "queue.changed", "open_crisis": 1}
     await socket.disconnect()
+
+
+async def test_a_moderator_socket_hears_a_crisis_flag_and_case_at_once():
+    from groups import services as forum
+    from tests.groups.factories import MembershipFactory, SupportGroupFactory
+    from tests.moderation.conftest import CRISIS_TEXT
+
+    moderator = await create_user(is_moderator=True)
+    socket = await open_socket("/ws/moderation/", user=moderator)
+    await socket.connect()
+    await socket.receive_json_from()
+
+    @database_sync_to_async
+    def post_a_crisis():
+        membership = MembershipFactory(group=SupportGroupFactory())
+        forum.topic_create(group=membership.group, author=membership.user, title="Tonight", body=CRISIS_TEXT)
+
+    await post_a_crisis()
+    frames = [await socket.receive_json_from(timeout=5), await socket.receive_json_from(timeout=5)]
+    assert {frame["type"] for frame in frames} == {"flag.raised", "case.changed"}
+    flag_frame = next(frame for frame in frames if frame["type"] == "flag.raised")
+    assert flag_frame["level"] == "crisis"
+    assert "kill" not in str(frames).lower()  # ids and levels only, never the words
+    await socket.disconnect()

@@ -57,3 +57,42 @@
     });
   });
 })();
+
+// The moderation dashboard listens on /ws/moderation/ and says at once when a flag or a crisis
+// case arrives, with a link to reload the queue. Reconnects with a growing pause if the socket drops.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var status = document.querySelector("[data-moderation-feed]");
+    if (!status || !window.WebSocket) { return; }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var url = scheme + window.location.host + status.dataset.moderationFeed;
+    var pause = 1000;
+
+    function announce(text) {
+      status.textContent = text + " ";
+      var link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = status.dataset.textReload;
+      status.appendChild(link);
+      status.classList.add("live-alert");
+    }
+
+    function connect() {
+      var socket = new WebSocket(url);
+      socket.addEventListener("open", function () { pause = 1000; });
+      socket.addEventListener("message", function (event) {
+        var frame;
+        try { frame = JSON.parse(event.data); } catch (e) { return; }
+        if (frame.type === "flag.raised") { announce(status.dataset.textFlag); }
+        if (frame.type === "case.changed") { announce(status.dataset.textCase); }
+      });
+      socket.addEventListener("close", function (event) {
+        if (event.code === 4401 || event.code === 4403) { return; }
+        setTimeout(connect, pause);
+        pause = Math.min(pause * 2, 30000);
+      });
+    }
+    connect();
+  });
+})();
