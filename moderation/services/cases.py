@@ -57,7 +57,7 @@ def crisis_case_open_or_join(*, member, flag=None, report=None, origin: str | No
         follow_up_schedule(case=case, due_at=case.opened_at + delay)
     crisis_alerts_create(case=case)
     publish_on_commit(MODERATORS_GROUP, _event_for_case(case, "opened"))
-    logger.info("crisis case %s opened (origin=%s)", case.pk, origin)
+    logger.info("crisis case %s opened", case.pk)
     return case
 
 

@@ -154,7 +154,7 @@ def risk_assessment_complete(*, assessment_id: int) -> RiskAssessment | None:
             flag = flag_raise(assessment=assessment)
             if result.level == RiskLevel.CRISIS and assessment.author_id is not None:
                 crisis_case_open_or_join(member=assessment.author, flag=flag)
-    logger.info("risk assessment %s done: level=%s", assessment.pk, assessment.level or assessment.status)
+    logger.info("risk assessment %s done", assessment.pk)  # ids only: a level is a risk detail
     return assessment
 
 
