@@ -1,7 +1,6 @@
 """The forum: topics, replies, edits, soft deletes, locks, pins, reactions, content warnings,
 subscriptions and the digest, the unanswered sweep, the risk scan hand-off, posting restrictions,
 validation and posting rate limits."""
-import functools
 import re
 import time
 from datetime import timedelta
