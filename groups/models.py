@@ -236,3 +236,17 @@ class ReaderPreference(models.Model):
 
     def __str__(self) -> str:
         return f"reader preference #{self.pk}"
+
+
+# Sessions and live rooms live in their own module; importing them here makes them this app's models.
+from groups.session_models import (  # noqa: E402, F401
+    CalendarFeed,
+    CheckIn,
+    GroupSession,
+    RoomConnection,
+    RoomMessage,
+    RoomParticipant,
+    Rsvp,
+    SessionReminder,
+    SessionSeries,
+)

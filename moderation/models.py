@@ -20,7 +20,11 @@ class Report(models.Model):
 
     # The reporter is never shown to the author; only moderators see who reported.
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reports_made")
-    post = models.ForeignKey("support_groups.Post", on_delete=models.CASCADE, related_name="reports")
+    # What is reported: a forum post or a live-room message (exactly one of the two).
+    post = models.ForeignKey("support_groups.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    room_message = models.ForeignKey(
+        "support_groups.RoomMessage", on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
     reason = models.CharField(max_length=12, choices=Reason.choices)
     note = models.TextField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -37,11 +41,27 @@ class Report(models.Model):
             # Reporting the same post twice while the first report is open changes nothing.
             models.UniqueConstraint(
                 fields=["reporter", "post"], condition=Q(status="open"), name="one_open_report_per_reporter_and_post"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "room_message"], condition=Q(status="open"),
+                name="one_open_report_per_reporter_and_room_message",
+            ),
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, room_message__isnull=True) | Q(post__isnull=True, room_message__isnull=False),
+                name="report_on_exactly_one_thing",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"report #{self.pk} ({self.reason}, {self.status})"
+
+    @property
+    def content(self):
+        return self.post if self.post_id is not None else self.room_message
+
+    @property
+    def content_author(self):
+        return self.content.author
 
 
 class Sanction(models.Model):

@@ -60,7 +60,10 @@ def posting_restriction_get(*, user, group=None) -> Sanction | None:
 def report_list_open() -> QuerySet[Report]:
     return (
         Report.objects.filter(status=Report.Status.OPEN)
-        .select_related("post__topic__group", "reporter__profile", "post__author__profile")
+        .select_related(
+            "post__topic__group", "reporter__profile", "post__author__profile",
+            "room_message__session__group", "room_message__author__profile",
+        )
         .order_by("created_at")
     )
 
@@ -111,7 +114,10 @@ def case_list_open() -> QuerySet[CrisisCase]:
 
 def case_get(*, case_id: int) -> CrisisCase:
     """One case with its timeline, follow-ups and messages. Moderators only (the caller checks)."""
-    case = get_object_or_404(CrisisCase.objects.select_related("member__profile", "flag", "report__post"), pk=case_id)
+    case = get_object_or_404(
+        CrisisCase.objects.select_related("member__profile", "flag", "report__post__topic", "report__room_message__session"),
+        pk=case_id,
+    )
     case.timeline = list(case.events.select_related("actor__profile"))
     case.follow_up_list = list(case.follow_ups.all())
     if case.flag is not None:

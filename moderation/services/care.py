@@ -47,7 +47,7 @@ def worried_report_care_open(*, report: Report) -> CrisisCase | None:
 
     Call inside the transaction that saved the report. The check-in never names the reporter.
     """
-    member = report.post.author
+    member = report.content_author
     if member is None or not member.is_active:
         return None
     case = crisis_case_open_or_join(member=member, report=report, origin=CrisisCase.Origin.WORRIED_REPORT)

@@ -16,18 +16,24 @@ def _event_for_queue_change() -> dict:
     return {"type": "queue.changed", "open_reports": Report.objects.filter(status=Report.Status.OPEN).count()}
 
 
-def report_create(*, reporter, post, reason: str, note: str = "") -> Report:
-    """File a member's report on a post; it goes to the moderators' queue.
+def report_create(*, reporter, post=None, room_message=None, reason: str, note: str = "") -> Report:
+    """File a member's report on a forum post or a live-room message; it goes to the moderators' queue.
 
-    Reporting the same post again while the first report is open returns that report. The author
-    is never told who reported. Call only after checking the reporter may read the post.
+    Reporting the same thing again while the first report is open returns that report. The author
+    is never told who reported. Call only after checking the reporter may read what they report.
     """
+    if (post is None) == (room_message is None):
+        raise ValueError("report_create needs exactly one of post and room_message")
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
-    if post.author_id == reporter.pk:
-        raise ValidationError(_("You can't report your own post. To take it down, delete it."))
-    report = Report(reporter=reporter, post=post, reason=reason, note=note.strip())
-    report.full_clean(exclude=["reporter", "post"])
+    content = post if post is not None else room_message
+    if content.author_id == reporter.pk:
+        raise ValidationError(
+            _("You can't report your own post. To take it down, delete it.") if post is not None
+            else _("You can't report your own message.")
+        )
+    report = Report(reporter=reporter, post=post, room_message=room_message, reason=reason, note=(note or "").strip())
+    report.full_clean(exclude=["reporter", "post", "room_message"])
     try:
         with transaction.atomic():
             report.save()
@@ -36,7 +42,7 @@ def report_create(*, reporter, post, reason: str, note: str = "") -> Report:
 
                 worried_report_care_open(report=report)
     except IntegrityError:
-        return Report.objects.get(reporter=reporter, post=post, status=Report.Status.OPEN)
+        return Report.objects.get(reporter=reporter, post=post, room_message=room_message, status=Report.Status.OPEN)
     publish_on_commit(MODERATORS_GROUP, _event_for_queue_change())
-    logger.info("report filed: report_id=%s post_id=%s reason=%s", report.pk, post.pk, reason)
+    logger.info("report filed: report_id=%s reason=%s", report.pk, reason)
     return report
