@@ -1,2 +1,8 @@
-"""WebSocket routes of the groups app. The live session rooms (/ws/sessions/<id>/) join here."""
-websocket_urlpatterns: list = []
+"""WebSocket routes of the groups app: the live rooms of scheduled sessions."""
+from django.urls import path
+
+from groups.consumers import SessionRoomConsumer
+
+websocket_urlpatterns = [
+    path("ws/sessions/<int:session_id>/", SessionRoomConsumer.as_asgi()),
+]

@@ -1,0 +1,210 @@
+"""/ws/sessions/<id>/: the live room. Transport only; every decision is in groups/services/rooms.py.
+
+docs/room-protocol.md describes every frame.
+"""
+import asyncio
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from groups.services import rooms
+from platform_site.consumers import CLOSE_NOT_AUTHENTICATED, ThawJsonConsumer
+from platform_site.realtime import session_group_name, user_group_name
+
+logger = logging.getLogger(__name__)
+
+# A client may send a burst, not a flood: 10 frames a second on average, 20 at once.
+FRAMES_PER_SECOND = 10
+FRAME_BURST = 20
+# A client that does not read its socket for this long is closed (it reconnects and resumes), so a
+# slow reader can never make the server hold an ever-growing queue of frames for it.
+SEND_TIMEOUT_SECONDS = 10
+
+CLIENT_FRAMES_NEEDING = {"message": ("body", "client_id"), "resume": ("after",), "report": ("message_id", "reason")}
+
+
+class SessionRoomConsumer(ThawJsonConsumer):
+    session_id: int
+    role: str
+    standing: rooms.Standing
+
+    # ------------------------------------------------------------------------- connection
+    async def connect(self) -> None:
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        self.user = self.scope.get("user")
+        self.joined = False
+        self.tokens, self.tokens_at = float(FRAME_BURST), time.monotonic()
+        if self.user is None or not self.user.is_authenticated:
+            await self.refuse(close_code=CLOSE_NOT_AUTHENTICATED, code="not_authenticated", detail="Please sign in again.")
+            return
+        try:
+            admission = await database_sync_to_async(rooms.room_admit)(session_id=self.session_id, user=self.user)
+        except rooms.RoomRefused as refusal:
+            await self._refuse_with(refusal)
+            return
+        self.session, self.role = admission.session, admission.role
+        self.standing = rooms.Standing(role=self.role)
+        self.room_group = session_group_name(self.session_id)
+        await self.accept()
+        await self.channel_layer.group_add(self.room_group, self.channel_name)
+        await self.channel_layer.group_add(user_group_name(self.user.pk), self.channel_name)
+        frames = await database_sync_to_async(rooms.room_join)(
+            session=self.session, user=self.user, role=self.role, channel_name=self.channel_name
+        )
+        self.joined = True
+        self.standing = await database_sync_to_async(rooms.room_standing)(session=self.session, user=self.user, role=self.role)
+        for name in ("welcome", "history", "state"):
+            await self.send_json(frames[name])
+
+    async def _refuse_with(self, refusal: "rooms.RoomRefused") -> None:
+        if self.joined:
+            await self.send_json({"type": "error", "code": refusal.code, "detail": refusal.detail, **refusal.extra})
+            await self.close(code=refusal.close_code)
+            return
+        await self.accept()
+        await self.send_json({"type": "error", "code": refusal.code, "detail": refusal.detail, **refusal.extra})
+        await self.close(code=refusal.close_code)
+
+    async def disconnect(self, code: int) -> None:
+        if not getattr(self, "joined", False):
+            return
+        self.joined = False
+        await self.channel_layer.group_discard(self.room_group, self.channel_name)
+        await self.channel_layer.group_discard(user_group_name(self.user.pk), self.channel_name)
+        await database_sync_to_async(rooms.room_leave)(session_id=self.session_id, channel_name=self.channel_name)
+
+    async def send_json(self, content: dict[str, Any], close: bool = False) -> None:
+        try:
+            await asyncio.wait_for(super().send_json(content, close=close), SEND_TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.info("room %s: closing a socket that stopped reading", getattr(self, "session_id", "?"))
+            await self.close(code=4408)
+
+    # ------------------------------------------------------------------------- client frames
+    def _over_rate(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(float(FRAME_BURST), self.tokens + (now - self.tokens_at) * FRAMES_PER_SECOND)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return True
+        self.tokens -= 1
+        return False
+
+    async def receive_json(self, content: dict[str, Any], **kwargs) -> None:
+        if not self.joined:
+            return
+        kind = content["type"]
+        if self._over_rate():
+            await self.send_json({"type": "error", "code": "too_fast", "detail": "Too many frames; slow down a little.", "retry_after": 1})
+            return
+        missing = [name for name in CLIENT_FRAMES_NEEDING.get(kind, ()) if name not in content]
+        if missing:
+            await self._frame_error(rooms.RoomFrameError("missing_field", f"This frame needs: {', '.join(missing)}."), content)
+            return
+        try:
+            await self._dispatch(kind, content)
+        except rooms.RoomFrameError as error:
+            await self._frame_error(error, content)
+        except rooms.RoomRefused as refusal:
+            await self._refuse_with(refusal)
+
+    async def _frame_error(self, error: "rooms.RoomFrameError", content: dict) -> None:
+        frame = {"type": "error", "code": error.code, "detail": error.detail, **error.extra}
+        if content.get("type") == "message" and isinstance(content.get("client_id"), str):
+            frame["client_id"] = content["client_id"][:64]
+        await self.send_json(frame)
+
+    async def _dispatch(self, kind: str, content: dict) -> None:
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "message":
+            await self._send_message(content)
+        elif kind == "resume":
+            after = content["after"]
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                raise rooms.RoomFrameError("invalid", "after is the last seq you saw (a whole number).")
+            await self.send_json(await database_sync_to_async(rooms.room_history)(session=self.session, after=after))
+        elif kind == "check_in":
+            await database_sync_to_async(rooms.room_check_in)(
+                session=self.session, user=self.user, phase=content.get("phase"), feel=content.get("feel"),
+                connected=content.get("connected"), words=content.get("words", []),
+            )
+            await self.send_json({"type": "system", "detail": "Thank you for checking in."})
+        elif kind == "report":
+            await database_sync_to_async(rooms.room_message_report)(
+                session=self.session, reporter=self.user, message_id=content["message_id"],
+                reason=content["reason"], note=content.get("note", ""),
+            )
+            await self.send_json({"type": "system", "detail": "Thank you. A moderator will look at it; the author is not told who reported."})
+        elif kind == "round_pass":
+            await database_sync_to_async(rooms.room_round_pass)(session_id=self.session_id, user=self.user)
+        elif kind in rooms.ROOM_CONTROLS:
+            await database_sync_to_async(rooms.room_control)(
+                session_id=self.session_id, actor=self.user, role=self.role, command=kind, content=content
+            )
+        else:
+            raise rooms.RoomFrameError("unknown_type", f"Unknown frame type: {kind[:40]!r}.")
+
+    async def _send_message(self, content: dict) -> None:
+        try:
+            sent = await database_sync_to_async(rooms.room_message_send)(
+                session_id=self.session_id, user=self.user, role=self.role, body=content["body"], client_id=content["client_id"]
+            )
+        except (rooms.RoomFrameError, rooms.RoomRefused):
+            raise
+        except Exception:  # the database refused: never let the client think it was sent
+            logger.exception("room %s: a message could not be stored", self.session_id)
+            raise rooms.RoomFrameError("not_saved", "Your message could not be saved. Please try again.") from None
+        message = sent.message
+        await self.send_json({
+            "type": "ack", "client_id": str(message.client_id), "seq": message.seq, "id": message.pk,
+            "duplicate": sent.duplicate, "show_crisis_panel": sent.show_crisis_panel,
+        })
+
+    # ------------------------------------------------------------------------- room events
+    async def room_message(self, event: dict[str, Any]) -> None:
+        await self.send_json({key: value for key, value in event.items() if key != "type"} | {"type": "message"})
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        await self.send_json(event | {"type": "presence"})
+        await self._update_standing(facilitator_present=event["facilitator_present"])
+
+    async def room_state(self, event: dict[str, Any]) -> None:
+        await self.send_json(event | {"type": "state"})
+        await self._update_standing(locked=event["locked"])
+
+    async def room_system(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "system", "detail": event["detail"]})
+
+    async def room_participant_changed(self, event: dict[str, Any]) -> None:
+        if event["user_id"] == self.user.pk:
+            await self.send_json({"type": "system", "detail": "The facilitator muted you for now." if event["muted"] else "The facilitator unmuted you."})
+            await self._update_standing(muted=event["muted"])
+
+    async def room_removed(self, event: dict[str, Any]) -> None:
+        if event["user_id"] == self.user.pk:
+            await self._refuse_with(rooms.RoomRefused(
+                close_code=rooms.CLOSE_REMOVED, code="removed", detail="The facilitator removed you from this session."
+            ))
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        await self._refuse_with(rooms.RoomRefused(close_code=rooms.CLOSE_SESSION_OVER, code="session_over", detail=event["detail"]))
+
+    async def room_check_in_summary(self, event: dict[str, Any]) -> None:
+        if self.role in rooms.LEADING_ROLES:
+            await self.send_json(event | {"type": "check_in_summary"})
+
+    # Sent to user-<id>: the member left the group or was removed from it.
+    async def membership_ended(self, event: dict[str, Any]) -> None:
+        if event.get("group_id") == self.session.group_id and self.role != rooms.ROLE_MODERATOR:
+            await self._refuse_with(rooms.RoomRefused(close_code=4403, code="forbidden", detail="You are no longer a member of this group."))
+
+    async def _update_standing(self, **changes) -> None:
+        before = self.standing.frame()
+        for name, value in changes.items():
+            setattr(self.standing, name, value)
+        after = self.standing.frame()
+        if after != before:
+            await self.send_json(after)
