@@ -118,6 +118,7 @@ class SessionRoomConsumer(ThawJsonConsumer):
 
     async def _dispatch(self, kind: str, content: dict) -> None:
         if kind == "ping":
+            await database_sync_to_async(rooms.room_connection_seen)(channel_name=self.channel_name)
             await self.send_json({"type": "pong"})
         elif kind == "message":
             await self._send_message(content)

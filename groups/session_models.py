@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 DEFAULT_CAPACITY = 12
 ROOM_OPENS_BEFORE = timedelta(minutes=10)
 ROOM_MESSAGE_MAX_LENGTH = 2000
+CONNECTION_STALE_AFTER = timedelta(seconds=90)
 
 
 class SessionSeries(models.Model):
@@ -215,6 +216,9 @@ class RoomConnection(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel_name = models.CharField(max_length=200, unique=True)
     connected_at = models.DateTimeField(default=timezone.now)
+    # Refreshed by the client's pings (every 25 s): a row whose web process died without closing
+    # it stops counting as present after CONNECTION_STALE_AFTER, and the beat sweep removes it.
+    last_seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["session", "user"])]

@@ -6,3 +6,10 @@ def topics_mark_unanswered_task() -> None:
     from groups.services import topics_mark_unanswered
 
     topics_mark_unanswered()
+
+
+@shared_task(ignore_result=True)
+def room_connections_sweep_task() -> None:
+    from groups.services.rooms import room_connections_sweep
+
+    room_connections_sweep()

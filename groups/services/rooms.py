@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import user_is_moderator
 from groups.models import GroupSession, Membership, RoomConnection, RoomMessage, RoomParticipant
-from groups.session_models import ROOM_MESSAGE_MAX_LENGTH, CheckIn
+from groups.session_models import CONNECTION_STALE_AFTER, ROOM_MESSAGE_MAX_LENGTH, CheckIn
 from moderation.models import ContentKind
 from moderation.selectors import posting_restriction_get
 from moderation.services import content_risk_assessment_request, content_text_loader_register, crisis_panel_due
@@ -179,7 +179,8 @@ def room_presence(*, session: GroupSession) -> dict:
     facilitator_ids = _facilitator_ids(session)
     muted = set(RoomParticipant.objects.filter(session=session, muted=True).values_list("user_id", flat=True))
     seen: dict[int, dict] = {}
-    for connection in RoomConnection.objects.filter(session=session).select_related("user__profile").order_by("connected_at"):
+    fresh = RoomConnection.objects.filter(session=session, last_seen_at__gte=timezone.now() - CONNECTION_STALE_AFTER)
+    for connection in fresh.select_related("user__profile").order_by("connected_at"):
         user = connection.user
         if user.pk in seen:
             continue  # a member with two tabs is here once
@@ -548,18 +549,22 @@ def room_round_pass(*, session_id: int, user) -> None:
         _publish(session.pk, {**room_state(session=session), "type": "room.state"})
 
 
-def room_connections_clear(*, session_id: int | None = None) -> int:
-    """Forget sockets left behind by a web process that died (presence would show ghosts)."""
-    connections = RoomConnection.objects.all()
-    if session_id is not None:
-        connections = connections.filter(session_id=session_id)
-    deleted, _ = connections.delete()
+def room_connection_seen(*, channel_name: str) -> None:
+    """A ping from the socket: it is still there."""
+    RoomConnection.objects.filter(channel_name=channel_name).update(last_seen_at=timezone.now())
+
+
+def room_connections_sweep(*, now: datetime | None = None) -> int:
+    """Forget sockets left behind by a web process that died (beat, every minute)."""
+    now = now or timezone.now()
+    deleted, _ = RoomConnection.objects.filter(last_seen_at__lt=now - CONNECTION_STALE_AFTER).delete()
     return deleted
 
 
 __all__ = [
     "Admission", "RoomFrameError", "RoomRefused", "ROOM_CONTROLS", "SentMessage", "Standing", "check_in_summary",
     "message_frame", "room_admit", "room_check_in", "room_control", "room_history", "room_join", "room_leave",
-    "room_message_report", "room_message_send", "room_presence", "room_role", "room_round_pass", "room_standing",
+    "room_connection_seen", "room_connections_sweep", "room_message_report", "room_message_send", "room_presence",
+    "room_role", "room_round_pass", "room_standing",
     "room_state",
 ]

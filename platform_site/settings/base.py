@@ -304,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "platform_site.tasks.worker_heartbeat",
         "schedule": timedelta(seconds=30),
     },
+    "room-connections-sweep": {
+        "task": "groups.tasks.room_connections_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "topics-mark-unanswered": {
         "task": "groups.tasks.topics_mark_unanswered_task",
         "schedule": timedelta(minutes=15),
