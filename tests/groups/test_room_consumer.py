@@ -443,3 +443,21 @@ async def test_presence_lists_display_names_once_per_person():
     assert presence["facilitator_present"] is True
     for socket in (facilitator, tab_one, tab_two):
         await socket.disconnect()
+
+
+async def test_a_message_the_server_could_not_store_is_answered_with_an_error_never_an_ack(monkeypatch):
+    from groups.services import rooms
+
+    room = await make_room()
+    facilitator = await join(room, room.facilitator)
+
+    def database_down(**kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(rooms, "room_message_send", database_down)
+    client_id = str(uuid.uuid4())
+    await facilitator.send_json_to(message("Are you there?", client_id))
+    error = await next_of(facilitator, "error")
+    assert (error["code"], error["client_id"]) == ("not_saved", client_id)
+    assert await facilitator.receive_nothing(timeout=0.3)  # no ack, no broadcast
+    await facilitator.disconnect()
