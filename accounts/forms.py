@@ -152,9 +152,14 @@ class AccountDeleteForm(forms.Form):
 
 class NotificationSettingsForm(forms.Form):
     email_digest = forms.BooleanField(
-        label=_("E-mail me a daily digest of new replies"),
+        # The one e-mail switch: it also covers session reminders, cancellations and freed places,
+        # so the label says so (a member must know what they agree to receive).
+        label=_("E-mail me a daily digest of new replies, and my session reminders and changes"),
         required=False,
-        help_text=_("The e-mail says only that there is something new, never what anyone wrote in a private group."),
+        help_text=_(
+            "The e-mail says only that there is something new, never what anyone wrote in a private group "
+            "nor which private group or session it is about."
+        ),
     )
 
 

@@ -1,10 +1,16 @@
 import copy
+import zoneinfo
+from functools import lru_cache
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, ContentWarning, SupportGroup
+from groups.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, ContentWarning, Membership, SessionSeries, SupportGroup
 from groups.services import INVITATION_LIFETIMES
+from groups.services.sessions import MAX_CAPACITY, MAX_DURATION_MINUTES, MAX_OCCURRENCES, MIN_DURATION_MINUTES
+from groups.session_models import DEFAULT_CAPACITY
 from moderation.models import Report
 
 CONTENT_WARNING_CHOICES = [("", _("No content warning"))] + list(ContentWarning.choices)
@@ -34,11 +40,22 @@ def _content_warning_field() -> forms.ChoiceField:
     )
 
 
+# Addresses under /groups/ that are pages of their own, not groups: a group with one of these
+# slugs could never be opened.
+RESERVED_SLUGS = frozenset({"mine", "new", "preferences", "invite", "calendar", "check-ins"})
+
+
 class GroupForm(forms.ModelForm):
     class Meta:
         model = SupportGroup
         fields = ["name", "slug", "description", "house_rules", "focus", "visibility", "join_policy", "size_cap"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5}), "house_rules": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("This address is taken by a page of the site. Please choose another."))
+        return slug
 
 
 class TopicForm(forms.Form):
@@ -104,3 +121,84 @@ class ReaderPreferenceForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search this group's forum"), max_length=200, required=False)
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+@lru_cache(maxsize=1)
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class _FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        # Display names only: e-mail addresses are never shown to peers.
+        return user.display_name
+
+
+class SessionForm(forms.Form):
+    """One session; the start is read in the viewer's own time zone (accounts.middleware)."""
+
+    title = forms.CharField(label=_("Title"), max_length=140)
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown. Shown to the group's members on the session page, never in calendars or e-mails."),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES, initial=60
+    )
+    capacity = forms.IntegerField(
+        label=_("Places"), min_value=1, max_value=MAX_CAPACITY, initial=DEFAULT_CAPACITY,
+        help_text=_("Small groups work best. When the places are taken, members join a waiting list."),
+    )
+    facilitators = _FacilitatorChoiceField(
+        label=_("Facilitators"), queryset=get_user_model().objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, group: SupportGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__group=group, memberships__status=Membership.Status.ACTIVE,
+                memberships__role=Membership.Role.FACILITATOR,
+            )
+            .select_related("profile")
+            .order_by("profile__display_name")
+        )
+        time_zone = timezone.get_current_timezone_name()
+        self.fields["starts_at"].help_text = _("In your time zone (%(zone)s).") % {"zone": time_zone}
+
+
+class SeriesForm(SessionForm):
+    """A recurring session. The start is read in the series' time zone, whose wall clock it keeps."""
+
+    frequency = forms.ChoiceField(label=_("Repeats"), choices=SessionSeries.Frequency.choices)
+    occurrences = forms.IntegerField(label=_("Number of sessions"), min_value=1, max_value=MAX_OCCURRENCES, initial=8)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone of the series"), choices=_time_zone_choices,
+        help_text=_("The sessions keep their local time in this zone, also when the clocks change."),
+    )
+
+    field_order = ["title", "agenda", "starts_at", "time_zone", "frequency", "occurrences", "duration_minutes", "capacity", "facilitators"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].label = _("First session starts")
+        self.fields["starts_at"].help_text = _("In the series' time zone, chosen below.")
+        self.fields["time_zone"].initial = timezone.get_current_timezone_name()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts_at, time_zone = cleaned.get("starts_at"), cleaned.get("time_zone")
+        if starts_at is not None and time_zone:
+            # The field read the wall-clock time in the viewer's zone; it belongs to the series' zone.
+            wall = timezone.make_naive(starts_at)
+            cleaned["starts_at"] = wall.replace(tzinfo=zoneinfo.ZoneInfo(time_zone))
+        return cleaned

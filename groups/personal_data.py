@@ -2,7 +2,7 @@
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from groups.models import Membership, Post, PostRevision, ReaderPreference, Reaction, Topic, TopicSubscription
+from groups.models import Membership, Post, PostRevision, ReaderPreference, Reaction, Rsvp, Topic, TopicSubscription
 
 
 def groups_data_export(user) -> dict:
@@ -28,6 +28,11 @@ def groups_data_export(user) -> dict:
         "reactions": [
             {"post_id": r.post_id, "kind": r.kind, "at": r.created_at.isoformat()}
             for r in Reaction.objects.filter(user=user)
+        ],
+        "session_rsvps": [
+            {"group": r.session.group.name, "session": r.session.title, "starts_at": r.session.starts_at.isoformat(),
+             "status": r.status, "asked_at": r.requested_at.isoformat()}
+            for r in Rsvp.objects.filter(user=user).select_related("session__group").order_by("requested_at")
         ],
         "subscribed_topics": list(TopicSubscription.objects.filter(user=user).values_list("topic__title", flat=True)),
         "unfolded_content_warnings": list(

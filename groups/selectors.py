@@ -1,18 +1,24 @@
 """Reads for groups and the forum. They own permission filtering and query shape (no N+1)."""
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.permissions import user_is_moderator
 from groups.models import (
+    CalendarFeed,
+    GroupSession,
     Invitation,
     Membership,
     Post,
     Reaction,
     ReaderPreference,
+    Rsvp,
     SupportGroup,
     Topic,
     TopicSubscription,
@@ -190,3 +196,114 @@ def topic_search(*, group: SupportGroup, query: str) -> QuerySet[Topic]:
 def reader_unfolded_warnings(*, user) -> set[str]:
     """Content-warning kinds this reader chose to see open; every other kind stays folded."""
     return set(ReaderPreference.objects.filter(user=user).values_list("unfolded_warnings", flat=True).first() or [])
+
+
+# ----------------------------------------------------------------------------- sessions
+
+SESSIONS_LISTED = 50
+# Sessions started up to this long ago may still be running (they last at most a few hours).
+_STILL_RUNNING = timedelta(hours=12)
+
+
+def _with_current_state(sessions: list[GroupSession], now: datetime) -> list[GroupSession]:
+    # Templates can't pass `now`; each row carries its state at one instant, so a page agrees with itself.
+    for session in sessions:
+        session.current_status = session.status_at(now)
+        session.room_open = session.room_is_open(now)
+        if hasattr(session, "going_count"):
+            session.places_left = max(0, session.capacity - session.going_count)
+    return sessions
+
+
+def session_list_upcoming_for_group(*, group: SupportGroup, viewer, now: datetime | None = None) -> list[GroupSession]:
+    """Sessions not over yet (cancelled ones too, so members see it), soonest first, with the
+    number going and the viewer's own RSVP status (`my_rsvp_status`)."""
+    now = now or timezone.now()
+    mine = Rsvp.objects.filter(session=OuterRef("pk"), user_id=viewer.pk).values("status")[:1]
+    sessions = (
+        GroupSession.objects.filter(group=group, starts_at__gte=now - _STILL_RUNNING)
+        .exclude(status=GroupSession.Status.ENDED)
+        .annotate(
+            going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
+            my_rsvp_status=Subquery(mine),
+        )
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+    upcoming = [s for s in sessions[: SESSIONS_LISTED * 2] if s.status_at(now) != GroupSession.Status.ENDED]
+    return _with_current_state(upcoming[:SESSIONS_LISTED], now)
+
+
+def session_get_in_group(*, group: SupportGroup, session_id: int, now: datetime | None = None) -> GroupSession:
+    """One session of `group` with its facilitators (and their profiles); Http404 for another group's id."""
+    facilitators = get_user_model().objects.select_related("profile").order_by("profile__display_name")
+    session = (
+        GroupSession.objects.filter(group=group, pk=session_id)
+        .annotate(going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
+        .select_related("group", "series")
+        .prefetch_related(Prefetch("facilitators", queryset=facilitators))
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    return _with_current_state([session], now or timezone.now())[0]
+
+
+@dataclass(frozen=True)
+class RsvpStanding:
+    """The viewer's place for one session: going, waiting (with their position) or neither."""
+
+    rsvp: Rsvp | None
+    waiting_position: int | None
+    waiting_count: int
+
+    @property
+    def status(self) -> str | None:
+        return self.rsvp.status if self.rsvp else None
+
+
+def rsvp_standing_get(*, session: GroupSession, user) -> RsvpStanding:
+    rsvp = Rsvp.objects.filter(session=session, user_id=user.pk).first() if user.is_authenticated else None
+    waiting = session.rsvps.filter(status=Rsvp.Status.WAITING)
+    position = None
+    if rsvp is not None and rsvp.status == Rsvp.Status.WAITING:
+        # Same order as promotion: first asked, first served.
+        ahead = waiting.filter(Q(requested_at__lt=rsvp.requested_at) | Q(requested_at=rsvp.requested_at, pk__lt=rsvp.pk))
+        position = ahead.count() + 1
+    return RsvpStanding(rsvp=rsvp, waiting_position=position, waiting_count=waiting.count())
+
+
+def session_list_for_user(*, user, now: datetime | None = None) -> list[Rsvp]:
+    """The member's coming sessions (going or waiting), in groups they are still in, soonest first."""
+    now = now or timezone.now()
+    active_here = Membership.objects.filter(group=OuterRef("session__group"), user=user, status=Membership.Status.ACTIVE)
+    rsvps = list(
+        Rsvp.objects.filter(
+            user=user, status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITING], session__starts_at__gte=now - _STILL_RUNNING
+        )
+        .exclude(session__status=GroupSession.Status.ENDED)
+        .filter(Exists(active_here))
+        .select_related("session__group")
+        .order_by("session__starts_at", "pk")[:SESSIONS_LISTED]
+    )
+    rsvps = [rsvp for rsvp in rsvps if rsvp.session.status_at(now) != GroupSession.Status.ENDED]
+    _with_current_state([rsvp.session for rsvp in rsvps], now)
+    return rsvps
+
+
+def rsvp_list_for_calendar_feed(*, user, since: datetime) -> QuerySet[Rsvp]:
+    """What a member's calendar feed holds: sessions since `since` that they are going to or waiting
+    for, cancelled ones included (so calendars mark them), in groups they are still in: someone who
+    left a private group stops hearing about it."""
+    active_here = Membership.objects.filter(group=OuterRef("session__group"), user=user, status=Membership.Status.ACTIVE)
+    return (
+        Rsvp.objects.filter(user=user, status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITING], session__starts_at__gte=since)
+        .filter(Exists(active_here))
+        .select_related("session__group")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def calendar_feed_get_by_token(*, token: str) -> CalendarFeed | None:
+    """The feed at a secret address, or None (an unknown or reset token, or a closed account)."""
+    return CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import views
+from groups import views, views_rooms
 
 app_name = "groups"
 
@@ -9,7 +9,14 @@ urlpatterns = [
     path("mine/", views.my_groups, name="mine"),
     path("new/", views.group_new, name="new"),
     path("preferences/", views.reader_preferences, name="preferences"),
+    # A member's own check-ins over time (before <slug:slug>/, which would otherwise take it).
+    path("check-ins/", views_rooms.check_in_trend, name="check_in_trend"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # A member's calendar: the page with its secret address, and the feed itself (no sign-in: the
+    # token is the key). Before <slug:slug>/, which would otherwise take "calendar".
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("<slug:slug>/", views.group_detail, name="detail"),
     path("<slug:slug>/edit/", views.group_edit, name="edit"),
     path("<slug:slug>/join/", views.group_join, name="join"),
@@ -32,4 +39,16 @@ urlpatterns = [
     path("<slug:slug>/posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
     path("<slug:slug>/posts/<int:post_id>/react/", views.post_react, name="post_react"),
     path("<slug:slug>/posts/<int:post_id>/report/", views.post_report, name="post_report"),
+    # Scheduled sessions
+    path("<slug:slug>/sessions/", views.sessions, name="sessions"),
+    path("<slug:slug>/sessions/new/", views.session_new, name="session_new"),
+    path("<slug:slug>/sessions/new-series/", views.series_new, name="series_new"),
+    path("<slug:slug>/sessions/<int:session_id>/", views.session_detail, name="session_detail"),
+    path("<slug:slug>/sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
+    path("<slug:slug>/sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path("<slug:slug>/sessions/<int:session_id>/rsvp/", views.session_rsvp, name="session_rsvp"),
+    path("<slug:slug>/sessions/<int:session_id>/rsvp/cancel/", views.session_rsvp_cancel, name="session_rsvp_cancel"),
+    path("<slug:slug>/sessions/<int:session_id>/session.ics", views.session_ics, name="session_ics"),
+    # The live room (page; the socket is /ws/sessions/<id>/)
+    path("<slug:slug>/sessions/<int:session_id>/room/", views_rooms.session_room, name="session_room"),
 ]

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import moderator_required
@@ -23,13 +24,16 @@ from groups.forms import (
     ReplyForm,
     ReportForm,
     SearchForm,
+    SeriesForm,
+    SessionForm,
     TopicForm,
 )
-from groups.models import Membership, Reaction
+from groups.models import GroupSession, Membership, Reaction, Rsvp
 from groups.ratelimits import posting_rate_limited
 from groups.selectors import GroupContext
 from moderation.crisis_panel import crisis_panel_show_if_due
 from moderation.services import report_create
+from platform_site.text import markdown_to_safe_html
 
 
 def with_group(view):
@@ -99,6 +103,7 @@ def my_groups(request: HttpRequest) -> HttpResponse:
         {
             "groups": selectors.group_list_for_user(user=request.user),
             "pending": selectors.membership_list_pending(user=request.user),
+            "my_sessions": selectors.session_list_for_user(user=request.user),
         },
     )
 
@@ -482,3 +487,202 @@ def reader_preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect(reverse("groups:preferences"))
     return render(request, "groups/preferences.html", {"form": form})
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+def _room_url(session: GroupSession) -> str:
+    # The live room's page is its own piece of work (groups/views_rooms.py); until its URL is
+    # there, the address it will have.
+    try:
+        return reverse("groups:session_room", kwargs={"slug": session.group.slug, "session_id": session.pk})
+    except NoReverseMatch:
+        return f"{session.get_absolute_url()}room/"
+
+
+def _add_service_error(form, error: ValidationError, renamed: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError on the form, beside the field it is about where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (renamed or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _session_in(ctx: GroupContext, session_id: int) -> GroupSession:
+    return selectors.session_get_in_group(group=ctx.group, session_id=session_id)
+
+
+@forum_access
+@require_GET
+def sessions(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    return render(
+        request,
+        "groups/sessions.html",
+        _context(ctx, sessions=selectors.session_list_upcoming_for_group(group=ctx.group, viewer=request.user)),
+    )
+
+
+@forum_access
+@require_GET
+def session_detail(request: HttpRequest, ctx: GroupContext, session_id: int) -> HttpResponse:
+    session = _session_in(ctx, session_id)
+    return render(
+        request,
+        "groups/session_detail.html",
+        _context(
+            ctx,
+            session=session,
+            agenda_html=markdown_to_safe_html(session.agenda),
+            standing=selectors.rsvp_standing_get(session=session, user=request.user),
+            room_url=_room_url(session),
+        ),
+    )
+
+
+def _session_form_page(request: HttpRequest, ctx: GroupContext, form, *, heading: str, session=None) -> HttpResponse:
+    return render(request, "groups/session_form.html", _context(ctx, form=form, heading=heading, session=session))
+
+
+@facilitators_only
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    initial = {"facilitators": [request.user.pk]} if ctx.membership and ctx.membership.is_facilitator else {}
+    form = SessionForm(request.POST or None, group=ctx.group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(group=ctx.group, created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The session is planned. Members can now sign up."))
+            return redirect(session)
+    return _session_form_page(request, ctx, form, heading=_("Plan a session"))
+
+
+@facilitators_only
+@require_http_methods(["GET", "POST"])
+def series_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
+    initial = {"facilitators": [request.user.pk]} if ctx.membership and ctx.membership.is_facilitator else {}
+    form = SeriesForm(request.POST or None, group=ctx.group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["first_start"] = data.pop("starts_at")
+        try:
+            series = services.series_create(group=ctx.group, created_by=request.user, **data)
+        except ValidationError as error:
+            _add_service_error(form, error, renamed={"first_start": "starts_at"})
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d session is planned.", "%(count)d sessions are planned.", series.occurrences)
+                % {"count": series.occurrences},
+            )
+            return redirect("groups:sessions", slug=ctx.group.slug)
+    return _session_form_page(request, ctx, form, heading=_("Plan a series of sessions"))
+
+
+@facilitators_only
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, ctx: GroupContext, session_id: int) -> HttpResponse:
+    session = _session_in(ctx, session_id)
+    initial = {
+        "title": session.title, "agenda": session.agenda, "starts_at": session.starts_at,
+        "duration_minutes": session.duration_minutes, "capacity": session.capacity,
+        "facilitators": [user.pk for user in session.facilitators.all()],
+    }
+    form = SessionForm(request.POST or None, group=ctx.group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_update(session=session, updated_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("Saved. Members who signed up were told about a new time, if it changed."))
+            return redirect(session)
+    return _session_form_page(request, ctx, form, heading=_("Change this session"), session=session)
+
+
+@facilitators_only
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, ctx: GroupContext, session_id: int) -> HttpResponse:
+    session = _session_in(ctx, session_id)
+    if request.method == "POST":
+        try:
+            services.session_cancel(session=session, cancelled_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(session)
+        messages.success(request, _("The session is cancelled. Everyone who signed up has been told."))
+        return redirect("groups:sessions", slug=ctx.group.slug)
+    return render(request, "groups/session_cancel.html", _context(ctx, session=session))
+
+
+@forum_access
+@require_POST
+def session_rsvp(request: HttpRequest, ctx: GroupContext, session_id: int) -> HttpResponse:
+    session = _session_in(ctx, session_id)
+    try:
+        rsvp = services.rsvp_create(session=session, user=request.user)
+    except (PermissionDenied, ValidationError) as refusal:
+        messages.error(request, " ".join(getattr(refusal, "messages", [str(refusal)])))
+        return redirect(session)
+    if rsvp.status == Rsvp.Status.GOING:
+        messages.success(request, _("You're going. We'll remind you the day before and shortly before it starts."))
+    else:
+        messages.success(request, _("This session is full, so you are on its waiting list. We'll tell you if a place opens."))
+    return redirect(session)
+
+
+@forum_access
+@require_POST
+def session_rsvp_cancel(request: HttpRequest, ctx: GroupContext, session_id: int) -> HttpResponse:
+    session = _session_in(ctx, session_id)
+    rsvp = services.rsvp_cancel(session=session, user=request.user)
+    if rsvp is not None and rsvp.status == Rsvp.Status.CANCELLED:
+        messages.success(request, _("You are no longer signed up. Thank you for making room for someone else."))
+    return redirect(session)
+
+
+@forum_access
+@require_GET
+def session_ics(request: HttpRequest, ctx: GroupContext, session_id: int) -> HttpResponse:
+    session = _session_in(ctx, session_id)
+    response = HttpResponse(services.session_ics(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="thaw-session-{session.pk}.ics"'
+    return response
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    feed = services.calendar_feed_get_or_create(request.user)
+    feed_path = reverse("groups:calendar_feed", kwargs={"token": feed.token})
+    return render(
+        request,
+        "groups/calendar.html",
+        {"feed_url": request.build_absolute_uri(feed_path), "webcal_url": f"webcal://{request.get_host()}{feed_path}"},
+    )
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_reset(request.user)
+    messages.success(request, _("Your calendar has a new address. The old one no longer works: add the new one to your calendar app."))
+    return redirect("groups:calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's feed, for calendar apps that can't sign in: the secret token is the key."""
+    feed = selectors.calendar_feed_get_by_token(token=token)
+    if feed is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(services.calendar_feed_ics(feed.user), content_type="text/calendar; charset=utf-8")
+    # Personal: never kept by a shared cache, never indexed.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

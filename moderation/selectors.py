@@ -88,13 +88,17 @@ def assessment_backlog_get() -> AssessmentBacklog:
 
 
 def _attach_posts(flags: list[Flag]) -> list[Flag]:
-    """Give each post flag its post (one query), for the link and the context on the dashboard."""
-    from groups.models import Post
+    """Give each flag its post or room message (one query each), for the link on the dashboard."""
+    from groups.models import Post, RoomMessage
 
-    post_ids = [flag.content_id for flag in flags if flag.content_kind == ContentKind.POST]
-    posts = Post.objects.select_related("topic__group").in_bulk(post_ids)
+    def ids(kind: str) -> list[int]:
+        return [flag.content_id for flag in flags if flag.content_kind == kind]
+
+    posts = Post.objects.select_related("topic__group").in_bulk(ids(ContentKind.POST))
+    room_messages = RoomMessage.objects.select_related("session__group").in_bulk(ids(ContentKind.ROOM_MESSAGE))
     for flag in flags:
         flag.post = posts.get(flag.content_id) if flag.content_kind == ContentKind.POST else None
+        flag.room_message = room_messages.get(flag.content_id) if flag.content_kind == ContentKind.ROOM_MESSAGE else None
     return flags
 
 

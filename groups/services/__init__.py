@@ -26,3 +26,18 @@ from groups.services.membership import (  # noqa: F401
     membership_request_decide,
     membership_set_role,
 )
+from groups.services.sessions import (  # noqa: F401
+    calendar_feed_get_or_create,
+    calendar_feed_ics,
+    calendar_feed_reset,
+    rsvp_cancel,
+    rsvp_create,
+    rsvps_cancel_for_departed_member,
+    series_create,
+    series_occurrence_starts,
+    session_cancel,
+    session_create,
+    session_ics,
+    session_reminders_send,
+    session_update,
+)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.notifications import notification_create
 from groups.models import Invitation, Membership, SupportGroup
+from groups.services.sessions import rsvps_cancel_for_departed_member
 from platform_site.realtime import publish_on_commit, user_group_name
 from platform_site.text import markdown_to_safe_html
 
@@ -158,6 +159,8 @@ def _end_membership(membership: Membership, status: str) -> Membership:
     with transaction.atomic():
         group = _lock_group(membership.group)
         membership = _set_status(membership, status, role=Membership.Role.MEMBER)
+        # Someone no longer in the group can't come to its sessions: their places go to the waiting lists.
+        rsvps_cancel_for_departed_member(group=group, user=membership.user)
         # Open sockets (live rooms) close at once: they listen on the member's own channel group.
         publish_on_commit(
             user_group_name(membership.user_id), {"type": "membership.ended", "group_id": group.pk}

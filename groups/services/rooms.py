@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,6 +175,15 @@ def room_history(*, session: GroupSession, after: int | None = None) -> dict:
     return {"type": "history", "messages": [message_frame(m, facilitator_ids) for m in page], "last_seq": last_seq, "more": more}
 
 
+def _facilitator_present(session: GroupSession, facilitator_ids: set[int]) -> bool:
+    """room_presence()'s `facilitator_present` in one EXISTS query, whatever the room's size.
+
+    Checked on every member's message: reading the whole presence list there made each message
+    cost O(people in the room) rows, which in a 200-member room slowed every delivery.
+    """
+    return RoomConnection.objects.filter(session=session).filter(Q(user_id__in=facilitator_ids) | Q(user__is_moderator=True)).exists()
+
+
 def room_presence(*, session: GroupSession) -> dict:
     facilitator_ids = _facilitator_ids(session)
     muted = set(RoomParticipant.objects.filter(session=session, muted=True).values_list("user_id", flat=True))
@@ -225,7 +234,7 @@ def room_standing(*, session: GroupSession, user, role: str) -> Standing:
     return Standing(
         muted=bool(participant and participant.muted),
         restricted=role == ROLE_MEMBER and posting_restriction_get(user=user, group=session.group) is not None,
-        facilitator_present=room_presence(session=session)["facilitator_present"],
+        facilitator_present=_facilitator_present(session, _facilitator_ids(session)),
         locked=session.room_locked,
         role=role,
     )
@@ -297,7 +306,9 @@ def _clean_client_id(client_id) -> uuid.UUID:
         raise RoomFrameError("invalid", _("client_id must be a UUID.")) from None
 
 
-def _check_may_send(*, session: GroupSession, user, role: str, participant: RoomParticipant, now: datetime) -> None:
+def _check_may_send(
+    *, session: GroupSession, user, role: str, participant: RoomParticipant, facilitator_ids: set[int], now: datetime
+) -> None:
     if participant.removed_at is not None:
         raise RoomRefused(close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session."))
     if not session.room_is_open(now):
@@ -308,7 +319,7 @@ def _check_may_send(*, session: GroupSession, user, role: str, participant: Room
         raise RoomFrameError("restricted", _("You can read, but not write, for now; a moderator has told you why."))
     if participant.muted:
         raise RoomFrameError("muted", _("The facilitator has muted you for now. You can still read along."))
-    if not room_presence(session=session)["facilitator_present"]:
+    if not _facilitator_present(session, facilitator_ids):
         raise RoomFrameError("read_only", _("Waiting for the facilitator: the room is read-only until they arrive."))
     if session.room_locked:
         raise RoomFrameError("locked", _("The facilitator has locked the room for now."))
@@ -342,16 +353,19 @@ def room_message_send(*, session_id: int, user, role: str, body, client_id, now:
         if existing is not None:
             return SentMessage(message=existing, duplicate=True, show_crisis_panel=False)
         participant, _created = RoomParticipant.objects.get_or_create(session=session, user=user)
-        _check_may_send(session=session, user=user, role=role, participant=participant, now=now)
+        facilitator_ids = _facilitator_ids(session)
+        _check_may_send(session=session, user=user, role=role, participant=participant, facilitator_ids=facilitator_ids, now=now)
         session.last_seq += 1
         session.save(update_fields=["last_seq"])
         message = RoomMessage.objects.create(session=session, seq=session.last_seq, author=user, body=body, client_id=client_uuid, created_at=now)
         participant.last_message_at = now
         participant.save(update_fields=["last_message_at"])
+        # Published before the risk request: on-commit callbacks run in order, and the room should
+        # not wait for the task to be queued (a broker round trip and an UPDATE) to see the message.
+        _publish(session.pk, {**message_frame(message, facilitator_ids), "type": "room.message"})
         assessment = content_risk_assessment_request(
             kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group, text=body
         )
-        _publish(session.pk, {**message_frame(message, _facilitator_ids(session)), "type": "room.message"})
     return SentMessage(message=message, duplicate=False, show_crisis_panel=crisis_panel_due(assessment.immediate_level))
 
 

@@ -308,6 +308,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groups.tasks.room_connections_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # Every minute, so the 15-minute reminder is never more than a minute late. A copy still
+    # queued when the next one is due is dropped: the reminder job catches up on its own.
+    "session-reminders-send": {
+        "task": "groups.tasks.session_reminders_send_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
     "topics-mark-unanswered": {
         "task": "groups.tasks.topics_mark_unanswered_task",
         "schedule": timedelta(minutes=15),

@@ -7,7 +7,7 @@ that are about behaviour go through the services.
 import factory
 from django.utils import timezone
 
-from groups.models import Invitation, Membership, Post, Reaction, SupportGroup, Topic
+from groups.models import GroupSession, Invitation, Membership, Post, Reaction, Rsvp, SupportGroup, Topic
 from platform_site.text import markdown_to_safe_html
 from tests.factories import UserFactory
 
@@ -93,3 +93,26 @@ class ReactionFactory(factory.django.DjangoModelFactory):
     post = factory.SubFactory(PostFactory)
     user = factory.SubFactory(UserFactory)
     kind = Reaction.Kind.HEAR_YOU
+
+
+class GroupSessionFactory(factory.django.DjangoModelFactory):
+    """A scheduled session a week from now (pass `starts_at=` for another time)."""
+
+    class Meta:
+        model = GroupSession
+
+    group = factory.SubFactory(SupportGroupFactory)
+    title = factory.Sequence(lambda n: f"Evening check-in {n}")
+    agenda = "- A round of how we are\n- One small thing we noticed this week"
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timezone.timedelta(days=7))
+    duration_minutes = 60
+    capacity = 12
+
+
+class RsvpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rsvp
+
+    session = factory.SubFactory(GroupSessionFactory)
+    user = factory.SubFactory(UserFactory)
+    status = Rsvp.Status.GOING

@@ -52,6 +52,8 @@ def test_every_url_that_accepts_post_has_a_post_row():
     # A view that changes something must have its POST checked, not only its page.
     post_names = {case.name for case in CASES if case.method == "post"}
     get_only = {"directory", "mine", "detail", "members", "unanswered", "search", "topic", "topic_last"}
+    get_only |= {"sessions", "session_detail", "session_ics", "calendar", "calendar_feed"}
+    get_only |= {"session_room", "check_in_trend"}
     names = {pattern.name for pattern in group_urls.urlpatterns if isinstance(pattern, URLPattern)}
 
     assert names - get_only - post_names == set()

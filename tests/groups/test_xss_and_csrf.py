@@ -77,6 +77,11 @@ def test_member_written_text_never_runs_as_script_anywhere_it_is_shown(db, vecto
     services.topics_mark_unanswered()  # lists `waiting`, with its author's name, on the unanswered page
     invitation = InvitationFactory(group=group)
     moderator = UserFactory(is_moderator=True)
+    session = services.session_create(
+        group=group, created_by=facilitator, title=f"Session {vector}"[:140], agenda=f"Agenda {vector}",
+        starts_at=timezone.now() + timedelta(days=2), facilitators=[facilitator],
+    )
+    services.rsvp_create(session=session, user=author)
 
     slug = group.slug
     as_facilitator, as_author, as_moderator = client_for(facilitator), client_for(author), client_for(moderator)
@@ -98,6 +103,10 @@ def test_member_written_text_never_runs_as_script_anywhere_it_is_shown(db, vecto
         "reply refused (empty)": as_author.post(reverse("groups:topic_reply", kwargs={"slug": slug, "topic_id": topic.pk}), {"body": ""}),
         "invitation": client_for(UserFactory()).get(reverse("groups:invitation_accept", kwargs={"token": invitation.token})),
         "notifications": as_author.get(reverse("accounts:notifications")),
+        "sessions": as_author.get(reverse("groups:sessions", kwargs={"slug": slug})),
+        "session page": as_author.get(session.get_absolute_url()),
+        "edit session": as_facilitator.get(reverse("groups:session_edit", kwargs={"slug": slug, "session_id": session.pk})),
+        "cancel session": as_facilitator.get(reverse("groups:session_cancel", kwargs={"slug": slug, "session_id": session.pk})),
     }
 
     risks = {name: script_risks(text_of(response)) for name, response in pages.items()}
@@ -109,6 +118,8 @@ def test_member_written_text_never_runs_as_script_anywhere_it_is_shown(db, vecto
     assert escape(f"Waiting {vector}") in text_of(pages["unanswered"])
     assert escape(_display_name(vector, " Q")) in text_of(pages["members"])
     assert escape(_display_name(vector, " A")) in text_of(pages["group page"])
+    assert f"<h1>{escape(session.title)}</h1>" in text_of(pages["session page"])
+    assert escape(_display_name(vector, " F")) in text_of(pages["session page"])
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,13 @@ A URL added to groups/urls.py without a row here fails test_every_groups_url_dec
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.utils import timezone
+
+from groups.models import CalendarFeed, GroupSession
+
+from tests.groups.factories import GroupSessionFactory
 from tests.groups.helpers import (
     ANONYMOUS,
     FACILITATOR,
@@ -66,6 +72,31 @@ def _group_form(world: World, setup: GroupSetup) -> dict:
         "name": group.name, "slug": group.slug, "description": "Still a quiet place.", "house_rules": "",
         "focus": group.focus, "visibility": group.visibility, "join_policy": group.join_policy, "size_cap": "",
     }
+
+
+def _session(world: World, setup: GroupSetup) -> dict:
+    """The group's scheduled session (made on first use), two days ahead."""
+    session = GroupSession.objects.filter(group=setup.group, title="World session").first() or GroupSessionFactory(
+        group=setup.group, title="World session", starts_at=timezone.now() + timedelta(days=2)
+    )
+    return {"slug": setup.group.slug, "session_id": session.pk}
+
+
+def _session_form(world: World, setup: GroupSetup) -> dict:
+    # Read in the viewer's time zone: everyone in the world keeps the default, UTC.
+    starts = timezone.now() + timedelta(days=3)
+    return {
+        "title": "Sunday check-in", "agenda": "- How was the week?", "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "60", "capacity": "8",
+    }
+
+
+def _series_form(world: World, setup: GroupSetup) -> dict:
+    return {**_session_form(world, setup), "time_zone": "Europe/Berlin", "frequency": "weekly", "occurrences": "4"}
+
+
+def _feed(world: World, setup: GroupSetup) -> dict:
+    return {"token": CalendarFeed.objects.get_or_create(user=world.users[MEMBER])[0].token}
 
 
 @dataclass(frozen=True)
@@ -148,6 +179,29 @@ CASES = [
     Case("post_react", "post", "forum", 302, kwargs=_post("reply"), data=lambda w, s: {"kind": "hear_you"}),
     Case("post_report", "get", "forum", 200, kwargs=_post("reply")),
     Case("post_report", "post", "forum", 200, kwargs=_post("reply"), data=lambda w, s: {"reason": "spam"}),
+    # Scheduled sessions: for the group's members, like the forum; planning them is for facilitators.
+    Case("sessions", "get", "forum", 200),
+    Case("session_new", "get", "facilitator", 200),
+    Case("session_new", "post", "facilitator", 302, data=_session_form),
+    Case("series_new", "get", "facilitator", 200),
+    Case("series_new", "post", "facilitator", 302, data=_series_form),
+    Case("session_detail", "get", "forum", 200, kwargs=_session),
+    Case("session_edit", "get", "facilitator", 200, kwargs=_session),
+    Case("session_edit", "post", "facilitator", 302, kwargs=_session, data=_session_form),
+    Case("session_cancel", "get", "facilitator", 200, kwargs=_session),
+    Case("session_cancel", "post", "facilitator", 302, kwargs=_session),
+    # A moderator who is not a member is told that only members sign up, and sent back (302 too).
+    Case("session_rsvp", "post", "forum", 302, kwargs=_session),
+    Case("session_rsvp_cancel", "post", "forum", 302, kwargs=_session),
+    Case("session_ics", "get", "forum", 200, kwargs=_session),
+    Case("calendar", "get", "signed_in", 200, kwargs=lambda w, s: {}, group_scoped=False),
+    Case("calendar_reset", "post", "signed_in", 302, kwargs=lambda w, s: {}, group_scoped=False),
+    # The feed has no sign-in: calendar apps can't. Its secret token is the key (tested in test_sessions.py).
+    Case("calendar_feed", "get", "public", 200, kwargs=_feed, group_scoped=False),
+    # The live room's page: for whoever may be in the room, open or not (closed, it says when it opens).
+    Case("session_room", "get", "forum", 200, kwargs=_session),
+    # A member's own check-ins: no id in the address, so there is nobody else's to ask for.
+    Case("check_in_trend", "get", "signed_in", 200, kwargs=lambda w, s: {}, group_scoped=False),
 ]
 
 POST_CASES = [case for case in CASES if case.method == "post"]

@@ -1,0 +1,424 @@
+"""room.js against a scripted socket: every server frame of docs/room-protocol.md, and the client's
+promises (order by seq, resume, same client_id on resend, "not sent" on error, backoff, refusals).
+
+The page is the real room page from `live_server`; Playwright answers its WebSocket in place of the
+server (page.route_web_socket), so each test says exactly which frames arrive and when.
+"""
+import json
+import re
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+class ScriptedRoom:
+    """Stands in for /ws/sessions/<id>/: records what the page sends; the test sends the answers."""
+
+    def __init__(self, page):
+        self.page = page
+        self.sockets: list = []
+        self.received: list[tuple[int, dict]] = []  # (socket number, frame)
+        page.route_web_socket(re.compile(r"/ws/sessions/\d+/$"), self._accept)
+
+    def _accept(self, ws) -> None:
+        number = len(self.sockets)
+        self.sockets.append(ws)
+        ws.on_message(lambda text: self.received.append((number, json.loads(text))))
+
+    @property
+    def ws(self):
+        return self.sockets[-1]
+
+    def send(self, frame: dict) -> None:
+        self.ws.send(json.dumps(frame))
+
+    def wait_for_socket(self, count: int = 1, timeout: float = 10.0) -> None:
+        self._wait(lambda: len(self.sockets) >= count, timeout, f"{count} socket(s)")
+
+    def frames(self, kind: str, socket: int | None = None) -> list[dict]:
+        return [frame for number, frame in self.received if frame.get("type") == kind and (socket is None or number == socket)]
+
+    def wait_for_frame(self, kind: str, count: int = 1, socket: int | None = None, timeout: float = 10.0) -> list[dict]:
+        self._wait(lambda: len(self.frames(kind, socket)) >= count, timeout, f"{count} {kind!r} frame(s)")
+        return self.frames(kind, socket)
+
+    def _wait(self, condition, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"waited {timeout} s for {what}; got {self.received}")
+            self.page.wait_for_timeout(25)  # lets Playwright deliver the socket's events
+
+    def join(self, you: dict, *, messages=(), last_seq: int | None = None, facilitator_present: bool = True,
+             participants=None) -> None:
+        """What the server says to a newcomer: welcome, history, state, presence."""
+        self.wait_for_socket(len(self.sockets) or 1)
+        last = last_seq if last_seq is not None else max([m["seq"] for m in messages], default=0)
+        self.send({
+            "type": "welcome",
+            "session": {"id": 1, "title": "Tuesday", "ends_at": _iso(minutes=50), "locked": False, "slow_mode_seconds": 0},
+            "you": {"muted": False, "can_send": True, "read_only_reason": None, "checked_in": False, "checked_out": False, **you},
+            "last_seq": last,
+        })
+        self.send({"type": "history", "messages": list(messages), "last_seq": last, "more": False})
+        self.send(_state())
+        self.send({"type": "presence", "participants": participants or [], "facilitator_present": facilitator_present})
+
+
+def _iso(minutes: int = 0) -> str:
+    return (timezone.now() + timedelta(minutes=minutes)).isoformat()
+
+
+def _state(**changes) -> dict:
+    return {"type": "state", "locked": False, "slow_mode_seconds": 0, "pinned": None, "round": None, "ends_at": _iso(50), **changes}
+
+
+def _message(seq: int, body: str, *, user_id: int = 999, name: str = "Still Water", role: str = "member",
+             client_id: str | None = None, hidden: bool = False) -> dict:
+    return {
+        "type": "message", "seq": seq, "id": 1000 + seq, "author": {"user_id": user_id, "display_name": name, "role": role},
+        "body": body, "hidden": hidden, "sent_at": _iso(), "client_id": client_id or str(uuid.uuid4()),
+    }
+
+
+@pytest.fixture
+def room_page(browser, live_server):
+    """(page, scripted room, the member, their facilitator) for an open session's room page."""
+    group = SupportGroupFactory(slug="evenings")
+    facilitator = MembershipFactory(group=group, facilitator=True).user
+    member = MembershipFactory(group=group).user
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(minutes=5))
+    opened = []
+
+    def open_as(user, *, clock: bool = False, viewport=None):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, timezone_id="Europe/Berlin")
+        context.add_cookies([{
+            "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url,
+        }])
+        opened.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        from tests.e2e.conftest import PageProblems
+
+        page.problems = PageProblems(page)
+        if clock:
+            page.clock.install()
+        room = ScriptedRoom(page)
+        page.goto(f"{live_server.url}/groups/{group.slug}/sessions/{session.pk}/room/")
+        return page, room
+
+    yield open_as, member, facilitator
+    for context in opened:
+        context.close()
+
+
+def _log_texts(page) -> list[str]:
+    return page.locator("#room-log .room-message-body").all_text_contents()
+
+
+def test_messages_show_once_in_seq_order_as_plain_text_and_a_gap_asks_for_resume(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"},
+              messages=[_message(1, "first"), _message(2, '<img src=x onerror="window.pwned=1"> second')])
+    expect(page.locator("#room-log .room-message-body")).to_have_count(2)
+
+    room.send(_message(2, "a duplicate of the second"))  # the same seq again: ignored
+    room.send(_message(4, "fourth"))  # 3 is missing: the client asks for what follows 2
+    resume = room.wait_for_frame("resume")
+    assert resume == [{"type": "resume", "after": 2}]
+    room.send({"type": "history", "messages": [_message(3, "third"), _message(4, "fourth")], "last_seq": 4, "more": False})
+
+    expect(page.locator("#room-log .room-message-body")).to_have_count(4)
+    assert _log_texts(page) == ["first", '<img src=x onerror="window.pwned=1"> second', "third", "fourth"]
+    assert page.locator("#room-log img").count() == 0 and page.evaluate("window.pwned") is None
+    room.send(_message(5, "fifth"))
+    expect(page.locator("#room-log .room-message-body").last).to_have_text("fifth")
+    assert len(room.frames("resume")) == 1  # no gap any more, no further resume
+    assert page.problems.all() == []
+
+
+def test_a_sent_message_is_sending_until_its_ack_and_goes_again_with_the_same_id_after_a_reconnect(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "hello")])
+    expect(page.locator("#room-log .room-message-body")).to_have_count(1)
+
+    page.get_by_label("Your message").fill("  I am here too.  ")
+    page.get_by_role("button", name="Send", exact=True).click()
+    sent = room.wait_for_frame("message")[0]
+    assert sent["body"] == "I am here too." and UUID.match(sent["client_id"])
+    pending = page.locator(".room-message-pending")
+    expect(pending).to_contain_text("sending…")
+
+    room.ws.close(code=1012, reason="server restart")  # dropped before the ack
+    expect(page.locator("#room-connection")).to_contain_text("Trying again")
+    room.wait_for_socket(2, timeout=5)  # 1 s backoff, jittered
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "hello")])
+
+    assert room.wait_for_frame("resume", socket=1) == [{"type": "resume", "after": 1}]
+    again = room.wait_for_frame("message", socket=1)
+    assert again == [{"type": "message", "body": "I am here too.", "client_id": sent["client_id"]}]
+    room.send({"type": "history", "messages": [], "last_seq": 1, "more": False})
+    room.send({"type": "ack", "client_id": sent["client_id"], "seq": 2, "id": 1002, "duplicate": False})
+    room.send(_message(2, "I am here too.", user_id=member.pk, name="Me", client_id=sent["client_id"]))
+
+    expect(pending).to_have_count(0)
+    assert _log_texts(page) == ["hello", "I am here too."]
+    expect(page.locator("#room-connection")).to_have_text("Reconnected.")
+    assert page.problems.all() == []
+
+
+def test_an_error_marks_the_message_not_sent_with_a_retry_that_keeps_its_id(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"})
+    page.get_by_label("Your message").fill("Could this be stored?")
+    page.get_by_role("button", name="Send", exact=True).click()
+    sent = room.wait_for_frame("message")[0]
+
+    room.send({"type": "error", "code": "not_saved", "detail": "Your message could not be saved.", "client_id": sent["client_id"]})
+    failed = page.locator(".room-message-failed")
+    expect(failed).to_contain_text("not sent: Your message could not be saved.")
+    expect(failed).not_to_contain_text("sending…")
+
+    failed.get_by_role("button", name="Try again").click()
+    assert room.wait_for_frame("message", count=2)[1]["client_id"] == sent["client_id"]
+    expect(page.locator(".room-message-pending")).to_contain_text("sending…")
+    room.send({"type": "ack", "client_id": sent["client_id"], "seq": 1, "id": 1001, "duplicate": False})
+    expect(page.locator(".room-message-pending, .room-message-failed")).to_have_count(0)
+    expect(page.locator("#room-log li[data-seq='1'] .room-message-body")).to_have_text("Could this be stored?")
+
+
+def test_slow_mode_error_says_when_to_retry(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"})
+    page.get_by_label("Your message").fill("quick one")
+    page.get_by_role("button", name="Send", exact=True).click()
+    sent = room.wait_for_frame("message")[0]
+
+    room.send({"type": "error", "code": "slow_mode", "detail": "Slow mode: you can send again in 2 seconds.",
+               "retry_after": 2, "client_id": sent["client_id"]})
+
+    retry = page.get_by_role("button", name="Try again")
+    expect(page.locator(".room-message-failed")).to_contain_text("Slow mode: you can send again in 2 seconds.")
+    expect(page.locator(".room-message-failed")).to_contain_text("You can try again in 2 s.")
+    expect(retry).to_be_disabled()
+    expect(retry).to_be_enabled(timeout=4000)
+
+
+def test_too_fast_without_a_client_id_resends_what_is_unacknowledged_after_the_pause(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"})
+    page.get_by_label("Your message").fill("burst")
+    page.get_by_role("button", name="Send", exact=True).click()
+    sent = room.wait_for_frame("message")[0]
+
+    room.send({"type": "error", "code": "too_fast", "detail": "Too many frames; slow down a little.", "retry_after": 1})
+
+    expect(page.locator("#room-notice")).to_contain_text("Waiting 1 s")
+    assert room.wait_for_frame("message", count=2, timeout=4)[1]["client_id"] == sent["client_id"]
+
+
+@pytest.mark.parametrize(
+    ("code", "close_code", "detail"),
+    [
+        ("room_closed", 4409, "The room opens at 18:50 CET, 10 minutes before the session."),
+        ("session_over", 4410, "The facilitator ended the session. Thank you for being here."),
+        ("removed", 4411, "The facilitator removed you from this session."),
+        ("forbidden", 4403, "You are no longer a member of this group."),
+    ],
+)
+def test_a_refusal_shows_the_servers_reason_and_stops_reconnecting(room_page, code, close_code, detail):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.wait_for_socket()
+    room.send({"type": "error", "code": code, "detail": detail})
+    room.ws.close(code=close_code)
+
+    expect(page.locator("#room-stopped")).to_contain_text(detail)
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    page.wait_for_timeout(2500)  # longer than the first two reconnect pauses
+    assert len(room.sockets) == 1
+    assert page.problems.all() == []
+
+
+def test_a_dropped_connection_reconnects_with_growing_jittered_pauses(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member, clock=True)
+    room.wait_for_socket()
+    waits = []
+    for attempt in range(6):
+        room.ws.close(code=1011)  # no welcome in between: each pause doubles
+        expect(page.locator("#room-connection")).to_contain_text("Trying again")
+        waited = 0
+        while len(room.sockets) < attempt + 2:
+            page.clock.run_for(100)
+            waited += 100
+            page.wait_for_timeout(5)
+            assert waited <= 31_000, waits
+        waits.append(waited)
+    ceilings = [1000, 2000, 4000, 8000, 16000, 30000]
+    for waited, ceiling in zip(waits, ceilings, strict=True):
+        assert ceiling / 2 - 100 <= waited <= ceiling + 400, (waits, ceilings)
+
+
+def test_composer_is_disabled_with_the_reason_while_the_member_cannot_send(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member", "can_send": False,
+               "read_only_reason": "waiting_for_facilitator"}, facilitator_present=False)
+    composer = page.get_by_label("Your message")
+    reason = page.locator("#room-composer-reason")
+
+    expect(composer).to_be_disabled()
+    expect(reason).to_contain_text("Waiting for the facilitator")
+    expect(page.locator("#room-facts")).to_contain_text("Waiting for the facilitator")
+
+    room.send({"type": "you", "muted": False, "can_send": True, "read_only_reason": None})
+    expect(composer).to_be_enabled()
+    expect(reason).to_be_hidden()
+    room.send({"type": "you", "muted": True, "can_send": False, "read_only_reason": "muted"})
+    expect(reason).to_contain_text("The facilitator muted you")
+    room.send({"type": "you", "muted": False, "can_send": False, "read_only_reason": "locked"})
+    expect(reason).to_contain_text("The room is locked")
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
+
+
+def test_state_presence_system_and_crisis_frames_show_on_the_page(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "pin me")],
+              participants=[{"user_id": 5, "display_name": "Guide", "role": "facilitator", "muted": False},
+                            {"user_id": member.pk, "display_name": "Me", "role": "member", "muted": False}])
+    expect(page.locator("#room-presence")).to_contain_text("Guide")
+    expect(page.locator("#room-facts")).to_contain_text("The facilitator is here.")
+
+    room.send(_state(locked=True, slow_mode_seconds=30, pinned=_message(1, "pin me"),
+                     round={"current": {"user_id": member.pk, "display_name": "Me"}, "remaining": [{"user_id": 7, "display_name": "River"}]}))
+    expect(page.locator("#room-pinned")).to_contain_text("pin me")
+    expect(page.locator("#room-facts")).to_contain_text("The room is locked")
+    expect(page.locator("#room-facts")).to_contain_text("Slow mode: one message every 30 seconds.")
+    expect(page.locator("#room-round")).to_contain_text("It's your turn.")
+    expect(page.locator("#room-round")).to_contain_text("Next: River")
+    page.get_by_role("button", name="Pass").click()
+    assert room.wait_for_frame("round_pass") == [{"type": "round_pass"}]
+
+    room.send({"type": "system", "detail": "A round has started: each person is invited in turn, and may pass."})
+    expect(page.locator("#room-log .room-system")).to_have_text("A round has started: each person is invited in turn, and may pass.")
+
+    page.get_by_label("Your message").fill("It has been a long week.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    sent = room.wait_for_frame("message")[0]
+    room.send({"type": "ack", "client_id": sent["client_id"], "seq": 2, "id": 1002, "duplicate": False, "show_crisis_panel": True})
+    panel = page.locator("#room-crisis-panel-shown")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
+
+    room.send(_message(3, "hidden one", hidden=True))
+    expect(page.locator("#room-log li[data-seq='3']")).to_contain_text("Hidden by a moderator.")
+    expect(page.locator("#room-log li[data-seq='3']").get_by_role("button", name=re.compile("Report"))).to_have_count(0)
+    room.send({"type": "pong"})
+    room.send({"type": "something_new", "x": 1})  # a newer server's frame: ignored
+    assert page.problems.all() == []
+
+
+def test_check_in_and_report_send_their_frames(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "something unkind")])
+
+    page.get_by_role("button", name="Check in").click()
+    page.get_by_label("How much can you feel right now?").fill("3")
+    page.get_by_label("How connected do you feel to others?").fill("7")
+    page.get_by_label("numb").check()
+    page.get_by_label("curious").check()
+    page.locator("#room-check-in").get_by_role("button", name="Send").click()
+    assert room.wait_for_frame("check_in") == [
+        {"type": "check_in", "phase": "in", "feel": 3, "connected": 7, "words": ["numb", "curious"]},
+    ]
+    expect(page.get_by_role("button", name="Check in")).to_be_hidden()
+    page.get_by_role("button", name="Check out").click()
+    expect(page.locator("#room-check-in h2")).to_have_text("Check out")
+    page.locator("#room-check-in").get_by_role("button", name="Send").click()
+    assert room.wait_for_frame("check_in", count=2)[1]["phase"] == "out"
+
+    page.get_by_role("button", name="Report the message from Still Water").click()
+    page.get_by_label("Harassment or unkindness").check()
+    page.get_by_label("Anything the moderators should know? (optional)").fill("Not the first time.")
+    page.get_by_role("button", name="Send to the moderators").click()
+    assert room.wait_for_frame("report") == [
+        {"type": "report", "message_id": 1001, "reason": "harassment", "note": "Not the first time."},
+    ]
+    assert page.problems.all() == []
+
+
+def test_facilitator_controls_send_their_frames(room_page):
+    open_as, member, facilitator = room_page
+    page, room = open_as(facilitator)
+    room.join({"user_id": facilitator.pk, "display_name": "Guide", "role": "facilitator"}, messages=[_message(1, "pin this")],
+              participants=[{"user_id": member.pk, "display_name": "River", "role": "member", "muted": False},
+                            {"user_id": facilitator.pk, "display_name": "Guide", "role": "facilitator", "muted": False}])
+
+    page.get_by_role("button", name="Mute River").click()
+    page.get_by_role("button", name="Lock the room", exact=True).click()
+    page.get_by_label("Slow mode (seconds between messages, 0 = off)").fill("30")
+    page.get_by_role("button", name="Set slow mode").click()
+    page.locator("#room-log li[data-seq='1']").get_by_role("button", name="Pin").click()
+    page.get_by_role("button", name="Start a round").click()
+    page.get_by_role("button", name="Next person").click()
+    page.get_by_role("button", name="Extend by 15 minutes").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove River").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # changed their mind: nothing is sent
+    page.get_by_role("button", name="End the session").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="End the session").click()
+
+    expected = [
+        {"type": "mute", "user_id": member.pk}, {"type": "lock"}, {"type": "slow_mode", "seconds": 30},
+        {"type": "pin", "message_id": 1001}, {"type": "round_start"}, {"type": "round_next"},
+        {"type": "extend", "minutes": 15}, {"type": "remove", "user_id": member.pk}, {"type": "end"},
+    ]
+    room._wait(lambda: len([f for _n, f in room.received if f["type"] != "ping"]) >= len(expected), 10, "controls")
+    assert [frame for _n, frame in room.received if frame["type"] != "ping"] == expected
+
+    room.send(_state(locked=True))
+    expect(page.get_by_role("button", name="Unlock the room")).to_be_visible()
+    expect(page.get_by_role("button", name="Lock the room", exact=True)).to_be_hidden()
+    room.send({"type": "check_in_summary", "phase": "out", "count": 3, "feel_average": 4.3, "connected_average": 6.0,
+               "words": {"calm": 2, "tired": 1}})
+    expect(page.locator('.room-summary-phase[data-phase="out"]')).to_contain_text("3 answered · can feel 4.3 · connected 6")
+    expect(page.locator('.room-summary-phase[data-phase="out"]')).to_contain_text("calm ×2, tired ×1")
+    assert page.problems.all() == []
+
+
+def test_pings_every_25_seconds(room_page):
+    open_as, member, _facilitator = room_page
+    page, room = open_as(member, clock=True)
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"})
+    page.wait_for_timeout(50)
+    page.clock.run_for(23_000)
+    page.wait_for_timeout(50)
+    assert room.frames("ping") == []
+    page.clock.run_for(3_000)
+    assert room.wait_for_frame("ping") == [{"type": "ping"}]
+    page.clock.run_for(25_000)
+    room.wait_for_frame("ping", count=2)
