@@ -606,9 +606,11 @@ def run_layer(layer: str, scenarios: list[Scenario], world: dict, database_url: 
                                              if name in ("room", "minimal", "overall")}}
         return {"runs": runs, "memory": memory}
     finally:
-        if sampler is not None:
-            sampler.stop()
-        server.stop()
+        try:
+            if sampler is not None:
+                sampler.stop()
+        finally:
+            server.stop()
 
 
 # ----------------------------------------------------------------------------- REPORT

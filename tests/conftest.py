@@ -20,6 +20,17 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    # channels-redis binds its locks to the event loop that first used the layer; each async test
+    # runs on a loop of its own, so each test gets a layer of its own.
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

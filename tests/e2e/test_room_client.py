@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS, PageProblems
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -113,8 +114,6 @@ def room_page(browser, live_server):
         opened.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        from tests.e2e.conftest import PageProblems
-
         page.problems = PageProblems(page)
         if clock:
             page.clock.install()
@@ -340,9 +339,9 @@ def test_state_presence_system_and_crisis_frames_show_on_the_page(room_page):
     assert page.problems.all() == []
 
 
-def test_check_in_and_report_send_their_frames(room_page):
+def test_check_in_and_report_send_their_frames_on_a_phone(room_page):
     open_as, member, _facilitator = room_page
-    page, room = open_as(member)
+    page, room = open_as(member, viewport={"width": 390, "height": 844})
     room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "something unkind")])
 
     page.get_by_role("button", name="Check in").click()
@@ -350,6 +349,9 @@ def test_check_in_and_report_send_their_frames(room_page):
     page.get_by_label("How connected do you feel to others?").fill("7")
     page.get_by_label("numb").check()
     page.get_by_label("curious").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "room-check-in-phone.png"))
     page.locator("#room-check-in").get_by_role("button", name="Send").click()
     assert room.wait_for_frame("check_in") == [
         {"type": "check_in", "phase": "in", "feel": 3, "connected": 7, "words": ["numb", "curious"]},

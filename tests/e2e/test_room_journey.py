@@ -13,17 +13,22 @@ import time
 from datetime import timedelta
 
 import pytest
+from channels.layers import channel_layers
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import RoomMessage
-from tests.e2e.conftest import PageProblems
-from tests.factories import UserFactory
+from tests.e2e.conftest import ARTIFACTS, PageProblems
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # WhiteNoise hands Django's ASGI handler static files as synchronous iterators; Django warns.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators:Warning"),
+]
 
 
 class AsgiServer:
@@ -60,9 +65,14 @@ class AsgiServer:
 
 @pytest.fixture
 def asgi_server(transactional_db):
+    # The channel layer is a per-process singleton, and the Redis layer binds its locks to the
+    # first event loop that uses it: earlier async tests ran on loops of their own. The server's
+    # loop gets a fresh layer, and later tests get theirs once this loop is gone.
+    channel_layers.backends.clear()
     server = AsgiServer().start()
     yield server
     server.stop()
+    channel_layers.backends.clear()
 
 
 def _signed_in_context(browser, server: AsgiServer, user, **options):
@@ -184,8 +194,9 @@ def test_members_talk_in_the_room_and_a_dropped_member_catches_up_exactly_once(b
         assert RoomMessage.objects.filter(session=session, body__contains="my train").count() == 1
 
         assert b.evaluate("document.documentElement.scrollWidth") <= 390
-        b.screenshot(path="artifacts/screenshots/room-phone.png", full_page=True)
-        lead.screenshot(path="artifacts/screenshots/room-facilitator.png", full_page=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        b.screenshot(path=str(ARTIFACTS / "room-phone.png"), full_page=True)
+        lead.screenshot(path=str(ARTIFACTS / "room-facilitator.png"), full_page=True)
         assert lead.problems.all() == []
         assert a.problems.all() == []
         assert b.problems.all() == []
