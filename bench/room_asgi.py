@@ -30,39 +30,3 @@ application = ProtocolTypeRouter(
         ),
     }
 )
-
-if os.environ.get("BENCH_TRACE"):  # TEMPORARY investigation
-    import sys
-    import time
-
-    from groups.services import rooms as _rooms
-    from platform_site import realtime as _rt
-    from moderation.services import risk as _risk
-
-    def _wrap(module, name):
-        original = getattr(module, name)
-
-        def timed(*a, **k):
-            t = time.perf_counter()
-            try:
-                return original(*a, **k)
-            finally:
-                print(f"TRACE {name} {(time.perf_counter() - t) * 1000:.1f}", file=sys.stderr, flush=True)
-
-        setattr(module, name, timed)
-
-    _wrap(_rooms, "room_message_send")
-    _wrap(_rt, "publish_now_unsafe")
-    _wrap(_risk, "risk_assessment_enqueue")
-    from django.db.backends.base import base as _base
-    _orig_connect = _base.BaseDatabaseWrapper.connect
-
-    def _connect(self):
-        t = time.perf_counter()
-        _orig_connect(self)
-        print(f"TRACE connect {(time.perf_counter() - t) * 1000:.1f}", file=sys.stderr, flush=True)
-
-    _base.BaseDatabaseWrapper.connect = _connect
-if os.environ.get("BENCH_SWITCH_INTERVAL"):  # TEMPORARY investigation
-    import sys as _sys
-    _sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))

@@ -87,6 +87,14 @@ DRAIN_MAX = 90.0
 MEMORY_SAMPLE_SECONDS = 0.2
 
 
+_STARTED = time.monotonic()
+
+
+def say(message: str) -> None:
+    """Progress on stderr, with the seconds since the start (so a slow step shows)."""
+    log(f"[{time.monotonic() - _STARTED:5.0f} s] {message}")
+
+
 def _raise_interrupt(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -586,7 +594,7 @@ def run_layer(layer: str, scenarios: list[Scenario], world: dict, database_url: 
                 raise BenchFailure(f"uvicorn ({layer}) exited:\n{server.log_tail()}")
             return rows
 
-        log("  warm-up (5 members, 10 messages, room and minimal)")
+        say("  warm-up (5 members, 10 messages, room and minimal)")
         for kind in KINDS:
             connected_runs(kind, [Scenario("warmup", 5, 2, 20.0, 0.5, 10)], warmup=True)
         # Scenarios with the same room size share one set of connections (one join each), the burst last.
@@ -595,9 +603,9 @@ def run_layer(layer: str, scenarios: list[Scenario], world: dict, database_url: 
             groups.setdefault(scenario.clients, []).append(scenario)
         for group in groups.values():
             for kind in KINDS:
-                log(f"  {group[0].clients} members + facilitator, {kind}: {', '.join(s.name for s in group)}")
+                say(f"  {group[0].clients} members + facilitator, {kind}: {', '.join(s.name for s in group)}")
                 for row in connected_runs(kind, group):
-                    log(f"    {row['scenario']}: delivered {row['delivered']:,}/{row['expected']:,}, dup {row['duplicates']}, "
+                    say(f"    {row['scenario']}: delivered {row['delivered']:,}/{row['expected']:,}, dup {row['duplicates']}, "
                         f"p50 {fmt_ms(row['p50_ms'])}, p99 {fmt_ms(row['p99_ms'])}, {row['deliveries_per_second'] or 0:,.0f} deliveries/s"
                         + (f", errors {row['errors']}" if row["errors"] else "")
                         + f" (joined in {row['join']['settled_seconds']:.1f} s)")
@@ -776,11 +784,11 @@ def main(argv: list[str] | None = None) -> int:
     database_url = postgres_create(PG_DATABASE)
     try:
         redis_flush()
-        log("migrating and seeding")
+        say("migrating and seeding")
         django_setup(database_url)
         world = seed(max([s.clients for s in scenarios] + [5]))
         for layer in layers:
-            log(f"layer {layer} ({LAYERS[layer]})")
+            say(f"layer {layer} ({LAYERS[layer]})")
             figures = run_layer(layer, scenarios, world, database_url, log_dir, args)
             runs += figures["runs"]
             memory[layer] = figures["memory"]

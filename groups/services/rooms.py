@@ -175,13 +175,20 @@ def room_history(*, session: GroupSession, after: int | None = None) -> dict:
     return {"type": "history", "messages": [message_frame(m, facilitator_ids) for m in page], "last_seq": last_seq, "more": more}
 
 
-def _facilitator_present(session: GroupSession, facilitator_ids: set[int]) -> bool:
+def _facilitator_present(session: GroupSession) -> bool:
     """room_presence()'s `facilitator_present` in one EXISTS query, whatever the room's size.
 
-    Checked on every member's message: reading the whole presence list there made each message
-    cost O(people in the room) rows, which in a 200-member room slowed every delivery.
+    Checked on every member's message: reading the whole presence list there cost every message
+    O(people in the room) rows, on the one thread that stores every message of the process.
     """
-    return RoomConnection.objects.filter(session=session).filter(Q(user_id__in=facilitator_ids) | Q(user__is_moderator=True)).exists()
+    leading = (
+        Q(user__is_moderator=True)
+        | Q(user__in=session.facilitators.values("pk"))
+        | Q(user__in=Membership.objects.filter(
+            group_id=session.group_id, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+        ).values("user_id"))
+    )
+    return RoomConnection.objects.filter(session=session).filter(leading).exists()
 
 
 def room_presence(*, session: GroupSession) -> dict:
@@ -234,7 +241,7 @@ def room_standing(*, session: GroupSession, user, role: str) -> Standing:
     return Standing(
         muted=bool(participant and participant.muted),
         restricted=role == ROLE_MEMBER and posting_restriction_get(user=user, group=session.group) is not None,
-        facilitator_present=_facilitator_present(session, _facilitator_ids(session)),
+        facilitator_present=_facilitator_present(session),
         locked=session.room_locked,
         role=role,
     )
@@ -306,9 +313,7 @@ def _clean_client_id(client_id) -> uuid.UUID:
         raise RoomFrameError("invalid", _("client_id must be a UUID.")) from None
 
 
-def _check_may_send(
-    *, session: GroupSession, user, role: str, participant: RoomParticipant, facilitator_ids: set[int], now: datetime
-) -> None:
+def _check_may_send(*, session: GroupSession, user, role: str, participant: RoomParticipant, now: datetime) -> None:
     if participant.removed_at is not None:
         raise RoomRefused(close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session."))
     if not session.room_is_open(now):
@@ -319,7 +324,7 @@ def _check_may_send(
         raise RoomFrameError("restricted", _("You can read, but not write, for now; a moderator has told you why."))
     if participant.muted:
         raise RoomFrameError("muted", _("The facilitator has muted you for now. You can still read along."))
-    if not _facilitator_present(session, facilitator_ids):
+    if not _facilitator_present(session):
         raise RoomFrameError("read_only", _("Waiting for the facilitator: the room is read-only until they arrive."))
     if session.room_locked:
         raise RoomFrameError("locked", _("The facilitator has locked the room for now."))
@@ -353,8 +358,7 @@ def room_message_send(*, session_id: int, user, role: str, body, client_id, now:
         if existing is not None:
             return SentMessage(message=existing, duplicate=True, show_crisis_panel=False)
         participant, _created = RoomParticipant.objects.get_or_create(session=session, user=user)
-        facilitator_ids = _facilitator_ids(session)
-        _check_may_send(session=session, user=user, role=role, participant=participant, facilitator_ids=facilitator_ids, now=now)
+        _check_may_send(session=session, user=user, role=role, participant=participant, now=now)
         session.last_seq += 1
         session.save(update_fields=["last_seq"])
         message = RoomMessage.objects.create(session=session, seq=session.last_seq, author=user, body=body, client_id=client_uuid, created_at=now)
@@ -362,7 +366,9 @@ def room_message_send(*, session_id: int, user, role: str, body, client_id, now:
         participant.save(update_fields=["last_message_at"])
         # Published before the risk request: on-commit callbacks run in order, and the room should
         # not wait for the task to be queued (a broker round trip and an UPDATE) to see the message.
-        _publish(session.pk, {**message_frame(message, facilitator_ids), "type": "room.message"})
+        # The sender's role was settled on admission; no need to look the facilitators up again.
+        author_is_facilitator = {user.pk} if role == ROLE_FACILITATOR else set()
+        _publish(session.pk, {**message_frame(message, author_is_facilitator), "type": "room.message"})
         assessment = content_risk_assessment_request(
             kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group, text=body
         )

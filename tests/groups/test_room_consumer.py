@@ -461,3 +461,24 @@ async def test_a_message_the_server_could_not_store_is_answered_with_an_error_ne
     assert (error["code"], error["client_id"]) == ("not_saved", client_id)
     assert await facilitator.receive_nothing(timeout=0.3)  # no ack, no broadcast
     await facilitator.disconnect()
+
+
+async def test_a_moderator_or_a_session_only_facilitator_present_lets_members_send_and_authors_keep_their_role():
+    room = await make_room()
+    session_facilitator = await create_user()
+    await database_sync_to_async(lambda: (
+        MembershipFactory(group=room.group, user=session_facilitator), room.session.facilitators.add(session_facilitator)
+    ))()
+    moderator = await create_user(is_moderator=True)
+    member = await join(room, room.member)
+    for leader, role in ((moderator, "moderator"), (session_facilitator, "facilitator")):
+        leading = await join(room, leader)
+        assert (await next_of(member, "you"))["can_send"] is True
+        await leading.send_json_to(message(f"Welcome, from the {role}."))
+        assert (await next_of(member, "message", skip=20))["author"]["role"] == role
+        await member.send_json_to(message("Thank you."))
+        ack = await next_of(member, "ack", skip=20)
+        assert ack["duplicate"] is False
+        await leading.disconnect()
+        assert (await next_of(member, "you", skip=20))["read_only_reason"] == "waiting_for_facilitator"
+    await member.disconnect()
