@@ -19,7 +19,7 @@ group, group_send of each frame, forwards each event), with the same clients, se
 Scenarios (--scenario, comma-separated; all three by default):
 - rate:  --clients members + the facilitator in one room; --senders of them (the facilitator first)
          send --rate messages per second in total for --seconds (default 200 members, 5 senders,
-         5 msg/s, 15 s: the target point "200 clients x 5 messages per second").
+         5 msg/s, 10 s: the target point "200 clients x 5 messages per second").
 - small: 20 members + the facilitator, 2 senders, 2 msg/s for --seconds (the target "under 50 ms in
          a 20-member room at 2 messages per second").
 - burst: --clients members + the facilitator; --burst-messages (300) sent as fast as possible by
@@ -731,7 +731,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=200, help="members in the room, besides the facilitator (rate, burst)")
     parser.add_argument("--senders", type=int, default=5, help="senders in the rate scenario, the facilitator first")
     parser.add_argument("--rate", type=float, default=5.0, help="messages per second in total (rate scenario)")
-    parser.add_argument("--seconds", type=float, default=15.0, help="seconds of load (rate and small scenarios)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of load (rate and small scenarios)")
     parser.add_argument("--burst-messages", type=int, default=300)
     parser.add_argument("--burst-senders", type=int, default=30)
     parser.add_argument(
