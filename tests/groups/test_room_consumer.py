@@ -450,6 +450,7 @@ async def test_a_message_the_server_could_not_store_is_answered_with_an_error_ne
 
     room = await make_room()
     facilitator = await join(room, room.facilitator)
+    await next_of(facilitator, "presence")  # the join's own presence may come late (Pub/Sub layer), not after the error
 
     def database_down(**kwargs):
         raise RuntimeError("database unavailable")

@@ -3,8 +3,9 @@
 Production runs several `asgi` processes (docker-compose.yml's ASGI_WORKERS, more nodes): a message
 stored through one must reach the members connected to another, through the channel layer, and
 presence (read from the database's RoomConnection rows) must list everyone wherever they are.
-Here two uvicorn processes serve platform_site.asgi on two ports, with the test settings, the test
-database and REDIS_URL; real WebSocket clients (the `websockets` library) connect to each.
+Here two uvicorn processes serve platform_site.asgi on two ports, with the test settings (so with
+the channel layer they configure), the test database and REDIS_URL; real WebSocket clients (the
+`websockets` library) connect to each.
 """
 import asyncio
 import json
@@ -68,7 +69,8 @@ class AsgiServer:
         self.name, self.log_path, self.port = name, log_path, _free_port()
         env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
         env.update(
-            DJANGO_SETTINGS_MODULE="platform_site.settings.test", DATABASE_URL=_test_database_url(),
+            # The settings this test runs with (platform_site.settings.test, or whatever --ds names).
+            DJANGO_SETTINGS_MODULE=django_settings.SETTINGS_MODULE, DATABASE_URL=_test_database_url(),
             REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1",
         )
         with log_path.open("wb") as log:
