@@ -10,24 +10,12 @@ or `pubsub` (channels_redis.pubsub.RedisPubSubChannelLayer).
 """
 import os
 
-from platform_site.settings.base import *  # noqa: F403
+# The same base as the pipeline benchmark (real PostgreSQL and Redis, Celery not eager); only the
+# secret and the channel layer differ.
+from bench.pipeline_settings import *  # noqa: F403
 from platform_site.settings.base import REDIS_URL
 
-for _name in ("DATABASE_URL", "REDIS_URL"):
-    if _name not in os.environ:
-        raise RuntimeError(f"bench.room_settings needs {_name} (bench/room_fanout.py sets it)")
-
-DEBUG = False
 SECRET_KEY = "bench-room-only-secret-key-never-used-for-anything-but-loopback-benchmarks-0123456789"
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-CSRF_TRUSTED_ORIGINS = []
-STATIC_ROOT = None
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # ----------------------------------------------------------------------------- CHANNELS
 _layer = os.environ.get("BENCH_CHANNEL_LAYER", "core")

@@ -61,6 +61,7 @@ class SessionRoomConsumer(ThawJsonConsumer):
         self.standing = rooms.Standing(role=self.role)
         self.room_group = session_group_name(self.session_id)
         await self.accept()
+        self.accepted = True
         await self.channel_layer.group_add(self.room_group, self.channel_name)
         await self.channel_layer.group_add(user_group_name(self.user.pk), self.channel_name)
         frames = await database_sync_to_async(rooms.room_join)(
@@ -72,11 +73,9 @@ class SessionRoomConsumer(ThawJsonConsumer):
             await self.send_json(frames[name])
 
     async def _refuse_with(self, refusal: "rooms.RoomRefused") -> None:
-        if self.joined:
-            await self.send_json({"type": "error", "code": refusal.code, "detail": refusal.detail, **refusal.extra})
-            await self.close(code=refusal.close_code)
-            return
-        await self.accept()
+        """Say why, then close with the refusal's code (accepting first if the socket is new)."""
+        if not getattr(self, "accepted", False):
+            await self.accept()
         await self.send_json({"type": "error", "code": refusal.code, "detail": refusal.detail, **refusal.extra})
         await self.close(code=refusal.close_code)
 
