@@ -1,4 +1,6 @@
 """Reports and sanctions; the risk pipeline: assessments, flags, crisis cases and their follow-up."""
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -159,6 +161,8 @@ class Flag(models.Model):
 
     # Queue order: crisis first, then concern, then reports; oldest first within each.
     PRIORITY_BY_LEVEL = {RiskLevel.CRISIS: 0, RiskLevel.CONCERN: 1, "report": 2}
+    # How long an item may wait for a moderator's first action, by priority (crisis, concern, report).
+    TIME_LIMIT_BY_PRIORITY = {0: timedelta(minutes=5), 1: timedelta(hours=1), 2: timedelta(hours=24)}
 
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.ASSESSMENT)
     assessment = models.OneToOneField(RiskAssessment, on_delete=models.CASCADE, null=True, blank=True, related_name="flag")
@@ -173,6 +177,8 @@ class Flag(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decision_note = models.TextField(max_length=2000, blank=True)
+    # The first time a moderator claimed or acted on the item: the queue's time-to-first-action.
+    first_action_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "raised_at"]
