@@ -7,5 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import personal_data
+        from accounts.mfa import connect_mfa_signals
 
         personal_data.register_accounts_data()
+        connect_mfa_signals()

@@ -111,6 +111,9 @@ class DemoAccount:
     password: str
     display_name: str
     is_moderator: bool = False
+    # Moderator tools need an authenticator app; the demo moderator's secret is public, like the
+    # passwords (add it to any authenticator app, or run `manage.py demo_totp_code`).
+    totp_secret: str = ""
     created: bool = False
     user: Any = None
 
@@ -126,13 +129,17 @@ DEMO_ACCOUNTS = (
         password="thaw-demo-moderator",
         display_name="Harbour Light",
         is_moderator=True,
+        totp_secret="THAWDEMOMODERATORTOTPSECRETABCDE",
     ),
 )
 
 
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create the demo accounts that are missing, with verified e-mail and a profile."""
+    """Create the demo accounts that are missing, with verified e-mail, a profile and, for the
+    moderator, an authenticator app with the demo secret."""
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
 
     results = []
     with transaction.atomic():
@@ -143,5 +150,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 user = User.objects.create_user(email=demo.email, password=demo.password, is_moderator=demo.is_moderator)
                 EmailAddress.objects.create(user=user, email=demo.email, verified=True, primary=True)
                 profile_create(user=user, display_name=demo.display_name, guidelines_accepted=True)
+            if demo.totp_secret and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                TOTP.activate(user, demo.totp_secret)
             results.append(replace(demo, created=created, user=user))
     return results

@@ -3,7 +3,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from accounts.permissions import user_is_moderator
+from accounts.permissions import moderator_socket_refusal
 from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, ThawJsonConsumer
 from platform_site.realtime import MODERATORS_GROUP
 
@@ -16,8 +16,9 @@ class ModerationConsumer(ThawJsonConsumer):
                 close_code=CLOSE_NOT_AUTHENTICATED, code="not_authenticated", detail="Please sign in again."
             )
             return
-        if not await database_sync_to_async(user_is_moderator)(user):
-            await self.refuse(close_code=CLOSE_FORBIDDEN, code="forbidden", detail="Moderators only.")
+        refusal = await database_sync_to_async(moderator_socket_refusal)(user, self.scope["session"])
+        if refusal is not None:
+            await self.refuse(close_code=CLOSE_FORBIDDEN, **refusal)
             return
         await self.channel_layer.group_add(MODERATORS_GROUP, self.channel_name)
         await self.accept()

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,13 +54,17 @@ def facilitator(db):
 
 @pytest.fixture
 def moderator(db):
+    """A moderator with an authenticator app; their clients below have used it this session."""
     return UserFactory(is_moderator=True)
 
 
+@pytest.fixture
+def moderator_without_mfa(db):
+    return UserFactory(is_moderator=True, totp=False)
+
+
 def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 @pytest.fixture

@@ -199,6 +199,8 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Moderators cannot turn their authenticator app off (moderator tools require it).
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Thaw"
 
 # ----------------------------------------------------------------------------- E-MAIL

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo accounts created (sign in at /accounts/login/):"))
             for result in results:
                 self.stdout.write(f"  {result.role:<12} {result.email:<28} password: {result.password}")
+                if result.totp_secret:
+                    self.stdout.write(f"  {'':<12} two-factor secret: {result.totp_secret} (codes: manage.py demo_totp_code)")
         else:
             self.stdout.write("Demo accounts already exist (passwords are listed in README.md).")
         self.stdout.write(f"Demo groups: {', '.join(group.name for group in groups)}.")
