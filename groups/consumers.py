@@ -10,6 +10,7 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 
+from groups.room_writer import room_message_store
 from groups.services import rooms
 from platform_site.consumers import CLOSE_NOT_AUTHENTICATED, ThawJsonConsumer
 from platform_site.realtime import session_group_name, user_group_name
@@ -162,15 +163,12 @@ class SessionRoomConsumer(ThawJsonConsumer):
             raise rooms.RoomFrameError("unknown_type", f"Unknown frame type: {kind[:40]!r}.")
 
     async def _send_message(self, content: dict) -> None:
-        try:
-            sent = await database_sync_to_async(rooms.room_message_send)(
-                session_id=self.session_id, user=self.user, role=self.role, body=content["body"], client_id=content["client_id"]
-            )
-        except (rooms.RoomFrameError, rooms.RoomRefused):
-            raise
-        except Exception:  # the database refused: never let the client think it was sent
-            logger.exception("room %s: a message could not be stored", self.session_id)
-            raise rooms.RoomFrameError("not_saved", "Your message could not be saved. Please try again.") from None
+        sent = await room_message_store(
+            session_id=self.session_id,
+            message=rooms.MessageToSend(user=self.user, role=self.role, body=content["body"], client_id=content["client_id"]),
+        )
+        if isinstance(sent, Exception):  # refused or not saved: never let the client think it was sent
+            raise sent
         message = sent.message
         await self.send_json({
             "type": "ack", "client_id": str(message.client_id), "seq": message.seq, "id": message.pk,

@@ -6,6 +6,7 @@ room's next `seq`, before it is broadcast (docs/room-protocol.md).
 """
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -342,36 +343,82 @@ class SentMessage:
     show_crisis_panel: bool
 
 
+@dataclass
+class MessageToSend:
+    """One member's message as it arrived on their socket, not yet checked or stored."""
+
+    user: Any
+    role: str
+    body: Any
+    client_id: Any
+
+
+SendOutcome = SentMessage | RoomFrameError | RoomRefused
+
+
 def room_message_send(*, session_id: int, user, role: str, body, client_id, now: datetime | None = None) -> SentMessage:
-    """Store a message with the room's next seq, then (after commit) broadcast it.
+    """Store one message with the room's next seq, then (after commit) broadcast it.
 
     A retried `client_id` returns the stored message and stores nothing. Raises RoomFrameError
     when the member may not send now, RoomRefused when they may no longer be in the room.
     """
-    client_uuid = _clean_client_id(client_id)
-    body = _clean_body(body)
+    [outcome] = room_messages_send(session_id=session_id, sends=[MessageToSend(user, role, body, client_id)], now=now)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def room_messages_send(*, session_id: int, sends: list[MessageToSend], now: datetime | None = None) -> list[SendOutcome]:
+    """Store messages that arrived together for one room in one transaction, in arrival order.
+
+    One outcome per message, in the same order: the stored (or, for a retried `client_id`, the
+    earlier) message, or the refusal for that message alone; one member's refusal never costs
+    another's message. Each stored message is broadcast after the commit and enters the risk
+    pipeline. A busy room thus takes the room lock, a connection and a commit once per batch
+    rather than once per message. A database error raises and stores none of them.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        # The session row is the room's lock: seq numbers are handed out one at a time.
-        session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
-        existing = RoomMessage.objects.filter(session=session, author=user, client_id=client_uuid).first()
-        if existing is not None:
-            return SentMessage(message=existing, duplicate=True, show_crisis_panel=False)
-        participant, _created = RoomParticipant.objects.get_or_create(session=session, user=user)
-        _check_may_send(session=session, user=user, role=role, participant=participant, now=now)
-        session.last_seq += 1
-        session.save(update_fields=["last_seq"])
-        message = RoomMessage.objects.create(session=session, seq=session.last_seq, author=user, body=body, client_id=client_uuid, created_at=now)
-        participant.last_message_at = now
-        participant.save(update_fields=["last_message_at"])
-        # Published before the risk request: on-commit callbacks run in order, and the room should
-        # not wait for the task to be queued (a broker round trip and an UPDATE) to see the message.
-        # The sender's role was settled on admission; no need to look the facilitators up again.
-        author_is_facilitator = {user.pk} if role == ROLE_FACILITATOR else set()
-        _publish(session.pk, {**message_frame(message, author_is_facilitator), "type": "room.message"})
-        assessment = content_risk_assessment_request(
-            kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group, text=body
-        )
+    outcomes: list[SendOutcome | None] = [None] * len(sends)
+    checked: list[tuple[int, MessageToSend, uuid.UUID, str]] = []
+    for index, send in enumerate(sends):
+        try:
+            checked.append((index, send, _clean_client_id(send.client_id), _clean_body(send.body)))
+        except RoomFrameError as refusal:
+            outcomes[index] = refusal
+    if checked:
+        with transaction.atomic():
+            # The session row is the room's lock: seq numbers are handed out one at a time.
+            session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
+            first_seq = session.last_seq
+            for index, send, client_uuid, body in checked:
+                outcomes[index] = _message_store(session=session, send=send, client_uuid=client_uuid, body=body, now=now)
+            if session.last_seq != first_seq:
+                session.save(update_fields=["last_seq"])
+    return outcomes  # type: ignore[return-value]
+
+
+def _message_store(*, session: GroupSession, send: MessageToSend, client_uuid: uuid.UUID, body: str, now: datetime) -> SendOutcome:
+    user = send.user
+    existing = RoomMessage.objects.filter(session=session, author=user, client_id=client_uuid).first()
+    if existing is not None:
+        return SentMessage(message=existing, duplicate=True, show_crisis_panel=False)
+    participant, _created = RoomParticipant.objects.get_or_create(session=session, user=user)
+    try:
+        _check_may_send(session=session, user=user, role=send.role, participant=participant, now=now)
+    except (RoomFrameError, RoomRefused) as refusal:
+        return refusal
+    session.last_seq += 1
+    message = RoomMessage.objects.create(session=session, seq=session.last_seq, author=user, body=body, client_id=client_uuid, created_at=now)
+    participant.last_message_at = now
+    participant.save(update_fields=["last_message_at"])
+    # Published before the risk request: on-commit callbacks run in order, and the room should
+    # not wait for the task to be queued (a broker round trip and an UPDATE) to see the message.
+    # The sender's role was settled on admission; no need to look the facilitators up again.
+    author_is_facilitator = {user.pk} if send.role == ROLE_FACILITATOR else set()
+    _publish(session.pk, {**message_frame(message, author_is_facilitator), "type": "room.message"})
+    assessment = content_risk_assessment_request(
+        kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group, text=body
+    )
     return SentMessage(message=message, duplicate=False, show_crisis_panel=crisis_panel_due(assessment.immediate_level))
 
 
@@ -584,7 +631,7 @@ def room_connections_sweep(*, now: datetime | None = None) -> int:
 __all__ = [
     "Admission", "RoomFrameError", "RoomRefused", "ROOM_CONTROLS", "SentMessage", "Standing", "check_in_summary",
     "message_frame", "room_admit", "room_check_in", "room_control", "room_history", "room_join", "room_leave",
-    "room_connection_seen", "room_connections_sweep", "room_message_report", "room_message_send", "room_presence",
+    "room_connection_seen", "room_connections_sweep", "room_message_report", "room_message_send", "room_messages_send", "room_presence",
     "room_role", "room_round_pass", "room_standing",
     "room_state",
 ]

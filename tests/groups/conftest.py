@@ -27,12 +27,23 @@ class ChannelListener:
         self.thread.start()
         self.channel = self._run(self.layer.new_channel())
         self._run(self.layer.group_add(group_name, self.channel))
+        # One receive that is never cancelled, as in a consumer: the Pub/Sub layer drops a channel
+        # whose receive is cancelled (a timeout here), so timeouts wait on our own queue instead.
+        self.inbox = self._run(self._make_inbox())
+        self.pump = asyncio.run_coroutine_threadsafe(self._pump(), self.loop)
+
+    async def _make_inbox(self) -> asyncio.Queue:
+        return asyncio.Queue()
+
+    async def _pump(self) -> None:
+        while True:
+            await self.inbox.put(await self.layer.receive(self.channel))
 
     def _run(self, coroutine, timeout: float = 10.0):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def receive(self, timeout: float = 2.0) -> dict:
-        return self._run(asyncio.wait_for(self.layer.receive(self.channel), timeout))
+        return self._run(asyncio.wait_for(self.inbox.get(), timeout))
 
     def nothing_arrives(self, wait: float = 0.2) -> bool:
         try:
@@ -43,6 +54,7 @@ class ChannelListener:
 
     def close(self) -> None:
         try:
+            self.pump.cancel()
             self._run(self.layer.group_discard(self.group_name, self.channel))
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)

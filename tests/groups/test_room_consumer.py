@@ -185,6 +185,37 @@ async def test_a_retried_client_id_stores_one_message():
     await facilitator.disconnect()
 
 
+async def test_a_burst_from_several_members_is_acked_once_each_numbered_without_gaps_and_delivered_once():
+    room = await make_room()
+    facilitator = await join(room, room.facilitator)
+    member = await join(room, room.member)
+    other = await join(room, room.other)
+    sockets = (facilitator, member, other)
+    for socket in sockets:
+        await drain(socket)
+
+    sent = {socket: [str(uuid.uuid4()) for _ in range(5)] for socket in sockets}
+    for n in range(5):  # nobody waits for an ack: the messages arrive together
+        for socket in sockets:
+            await socket.send_json_to(message(f"burst {n}", sent[socket][n]))
+
+    for socket in sockets:
+        acks, seqs = [], []
+        while len(acks) < 5 or len(seqs) < 15:
+            frame = await socket.receive_json_from(timeout=5)
+            if frame["type"] == "ack":
+                acks.append(frame["client_id"])
+            elif frame["type"] == "message":
+                seqs.append(frame["seq"])
+        assert acks == sent[socket]  # each of its own messages acknowledged once, in the order sent
+        assert sorted(seqs) == list(range(1, 16))  # every message once, no gap, no repeat
+        assert await socket.receive_nothing(timeout=0.2)
+    stored = await database_sync_to_async(lambda: sorted(RoomMessage.objects.filter(session=room.session).values_list("seq", flat=True)))()
+    assert stored == list(range(1, 16))
+    for socket in sockets:
+        await socket.disconnect()
+
+
 async def test_resume_after_a_lost_connection_returns_exactly_the_missed_messages():
     room = await make_room()
     facilitator = await join(room, room.facilitator)
@@ -455,7 +486,7 @@ async def test_a_message_the_server_could_not_store_is_answered_with_an_error_ne
     def database_down(**kwargs):
         raise RuntimeError("database unavailable")
 
-    monkeypatch.setattr(rooms, "room_message_send", database_down)
+    monkeypatch.setattr(rooms, "room_messages_send", database_down)
     client_id = str(uuid.uuid4())
     await facilitator.send_json_to(message("Are you there?", client_id))
     error = await next_of(facilitator, "error")

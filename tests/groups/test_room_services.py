@@ -76,3 +76,57 @@ def test_a_message_the_database_refuses_is_never_acknowledged(session, member, m
         rooms.room_message_send(session_id=session.pk, user=member, role="member", body="hello", client_id="6d1b3c1e-8f43-4a9e-9a43-4b8d1d0f0a11", now=now)
     session.refresh_from_db()
     assert session.last_seq == 0  # the whole send rolled back: no seq was used up
+
+
+def test_messages_that_arrive_together_are_stored_in_order_and_each_refusal_is_its_own(session, member):
+    from groups.models import RoomMessage, RoomParticipant
+
+    facilitator = session.group.memberships.get(role="facilitator").user
+    muted = MembershipFactory(group=session.group).user
+    RoomConnection.objects.create(session=session, user=facilitator, channel_name="f")
+    RoomParticipant.objects.create(session=session, user=muted, muted=True)
+    repeated = "0b0e7f1e-2f43-4a9e-9a43-4b8d1d0f0a11"
+    sends = [
+        rooms.MessageToSend(user=member, role="member", body="first", client_id=repeated),
+        rooms.MessageToSend(user=muted, role="member", body="I am muted", client_id="1b0e7f1e-2f43-4a9e-9a43-4b8d1d0f0a11"),
+        rooms.MessageToSend(user=facilitator, role="facilitator", body="welcome", client_id="2b0e7f1e-2f43-4a9e-9a43-4b8d1d0f0a11"),
+        rooms.MessageToSend(user=member, role="member", body="first", client_id=repeated),  # a retry in the same batch
+        rooms.MessageToSend(user=member, role="member", body="x" * 5000, client_id="3b0e7f1e-2f43-4a9e-9a43-4b8d1d0f0a11"),
+        rooms.MessageToSend(user=member, role="member", body="second", client_id="4b0e7f1e-2f43-4a9e-9a43-4b8d1d0f0a11"),
+    ]
+    outcomes = rooms.room_messages_send(session_id=session.pk, sends=sends, now=session.starts_at)
+
+    assert [getattr(o, "code", None) for o in outcomes] == [None, "muted", None, None, "too_long", None]
+    assert [o.message.seq for o in outcomes if isinstance(o, rooms.SentMessage)] == [1, 2, 1, 3]
+    assert outcomes[3].duplicate is True and outcomes[3].message.pk == outcomes[0].message.pk
+    assert list(RoomMessage.objects.filter(session=session).order_by("seq").values_list("seq", "body")) == [
+        (1, "first"), (2, "welcome"), (3, "second"),
+    ]
+    session.refresh_from_db()
+    assert session.last_seq == 3
+
+
+def test_a_batch_the_database_refuses_stores_none_of_its_messages(session, member, monkeypatch):
+    from groups.models import RoomMessage
+
+    facilitator = session.group.memberships.get(role="facilitator").user
+    RoomConnection.objects.create(session=session, user=facilitator, channel_name="f")
+    created = []
+    real_create = RoomMessage.objects.create
+
+    def fail_on_second(**kwargs):
+        if created:
+            raise RuntimeError("disk full")
+        created.append(real_create(**kwargs))
+        return created[-1]
+
+    monkeypatch.setattr(RoomMessage.objects, "create", fail_on_second)
+    sends = [
+        rooms.MessageToSend(user=member, role="member", body=f"message {n}", client_id=f"{n}b0e7f1e-2f43-4a9e-9a43-4b8d1d0f0a11")
+        for n in range(2)
+    ]
+    with pytest.raises(RuntimeError):
+        rooms.room_messages_send(session_id=session.pk, sends=sends, now=session.starts_at)
+    assert not RoomMessage.objects.exists()
+    session.refresh_from_db()
+    assert session.last_seq == 0

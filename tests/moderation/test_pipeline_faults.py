@@ -261,7 +261,7 @@ def site_on_private_redis(private_redis, settings, tasks_sent_to_the_broker) -> 
     settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
     # Changing CHANNEL_LAYERS drops the channel layers already built (channels listens for it).
     layers = deepcopy(settings.CHANNEL_LAYERS)
-    layers["default"]["CONFIG"]["hosts"] = [{"address": private_redis.url, "socket_timeout": 10}]
+    layers["default"]["CONFIG"]["hosts"] = [private_redis.url]
     settings.CHANNEL_LAYERS = layers
     with celery_broker(private_redis.url):
         yield private_redis

@@ -83,7 +83,7 @@ def test_redis_url_switches_channel_layer_celery_and_cache_together():
         DEBUG="false",
     )
     assert snapshot["db_engine"] == "django.db.backends.postgresql"
-    assert snapshot["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+    assert snapshot["channel_layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert snapshot["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert snapshot["celery_eager"] is False
     assert snapshot["celery_broker"] == "redis://127.0.0.1:6379/5"
