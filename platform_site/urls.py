@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("groups/", include("groups.urls")),
-    path("help/", include("resources.urls")),
+    path("", include("resources.urls")),
     path("moderation/", include("moderation.urls")),
     path("messages/", include("moderation.member_urls")),
     path("admin/", admin.site.urls),
