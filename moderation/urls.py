@@ -1,11 +1,12 @@
 from django.urls import path
 
-from moderation import views
+from moderation import views, views_overview
 
 app_name = "moderation"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("overview/", views_overview.overview, name="overview"),
     path("duty/", views.duty_set, name="duty_set"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path(

@@ -14,6 +14,7 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in, totp_activat
 from tests.websocket import open_socket
 
 DASHBOARD = reverse("moderation:dashboard")
+OVERVIEW = reverse("moderation:overview")
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -28,7 +29,7 @@ def moderator_with_known_secret(db):
     return user
 
 
-@pytest.mark.parametrize("url", [DASHBOARD])
+@pytest.mark.parametrize("url", [DASHBOARD, OVERVIEW])
 def test_moderator_without_an_app_is_sent_to_set_one_up_with_a_message(url, moderator_without_mfa):
     client = sign_in(Client(), moderator_without_mfa)
 
@@ -102,6 +103,7 @@ def test_two_step_sign_in_opens_moderator_tools(client, moderator_with_known_sec
     client.post(reverse("mfa_authenticate"), {"code": totp_code(SECRET)})
 
     assert client.get(DASHBOARD).status_code == 200
+    assert client.get(OVERVIEW).status_code == 200
 
 
 def test_a_code_given_by_someone_else_in_another_session_does_not_count(moderator, other_member):
@@ -112,7 +114,7 @@ def test_a_code_given_by_someone_else_in_another_session_does_not_count(moderato
     assert client.get(DASHBOARD).status_code == 302
 
 
-@pytest.mark.parametrize("url", [DASHBOARD])
+@pytest.mark.parametrize("url", [DASHBOARD, OVERVIEW])
 def test_members_get_403_even_with_an_app(url, member):
     totp_activate(member)
     assert sign_in(Client(), member).get(url).status_code == 403
