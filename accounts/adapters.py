@@ -18,6 +18,20 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return reverse("accounts:profile")
 
+    def pre_login(self, request: HttpRequest, user, **kwargs):
+        # A suspended member is refused at every way in (password, e-mail link, password reset),
+        # with the reason and until when; they stay signed out until the suspension ends.
+        from moderation.selectors import suspension_in_force
+
+        suspension = suspension_in_force(user=user)
+        if suspension is not None:
+            from allauth.account.internal.stagekit import clear_login
+            from django.shortcuts import render
+
+            clear_login(request)
+            return render(request, "moderation/suspended.html", {"suspension": suspension}, status=403)
+        return super().pre_login(request, user, **kwargs)
+
 
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {

@@ -168,6 +168,9 @@ class Post(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Hidden by a moderator (moderation issue); the author still sees their own post.
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # Held for a moderator's approval (posts under review, a watched phrase): until approved only
+    # the author and moderators see it.
+    held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

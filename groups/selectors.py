@@ -104,27 +104,44 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
     return Invitation.objects.select_related("group").filter(token=token).first()
 
 
-def topic_list_for_group(*, group: SupportGroup) -> QuerySet[Topic]:
-    return (
-        Topic.objects.filter(group=group, deleted_at__isnull=True)
-        .select_related("group", "author__profile")
-        .order_by("-is_pinned", "-last_activity_at", "-pk")
-    )
+def _held_opening():
+    return Exists(Post.objects.filter(topic=OuterRef("pk"), is_opening=True, held_at__isnull=False))
+
+
+def topic_list_for_group(*, group: SupportGroup, viewer=None) -> QuerySet[Topic]:
+    """Topics of the group; a topic whose opening post waits for approval only for its author
+    (given as `viewer`) and moderators."""
+    topics = Topic.objects.filter(group=group, deleted_at__isnull=True)
+    if viewer is None or not user_is_moderator(viewer):
+        mine = Q(author=viewer) if viewer is not None and viewer.is_authenticated else Q(pk__in=[])
+        topics = topics.filter(~_held_opening() | mine)
+    return topics.select_related("group", "author__profile").order_by("-is_pinned", "-last_activity_at", "-pk")
 
 
 def topic_list_unanswered(*, group: SupportGroup) -> QuerySet[Topic]:
     return topic_list_for_group(group=group).filter(unanswered_since__isnull=False, reply_count=0).order_by("created_at")
 
 
-def topic_get_in_group(*, group: SupportGroup, topic_id: int) -> Topic:
-    topic = Topic.objects.filter(group=group, pk=topic_id, deleted_at__isnull=True).select_related("author__profile").first()
+def topic_get_in_group(*, group: SupportGroup, topic_id: int, viewer=None) -> Topic:
+    """The topic, or 404. A topic whose opening post waits for approval is 404 for everyone but
+    its author and moderators (without a `viewer`, for everyone)."""
+    topics = Topic.objects.filter(group=group, pk=topic_id, deleted_at__isnull=True)
+    if viewer is None or not user_is_moderator(viewer):
+        mine = Q(author=viewer) if viewer is not None and viewer.is_authenticated else Q(pk__in=[])
+        topics = topics.filter(~_held_opening() | mine)
+    topic = topics.select_related("author__profile").first()
     if topic is None:
         raise Http404("No such topic.")
     return topic
 
 
-def post_get_in_group(*, group: SupportGroup, post_id: int) -> Post:
-    post = Post.objects.filter(topic__group=group, pk=post_id, topic__deleted_at__isnull=True).select_related("topic", "author__profile").first()
+def post_get_in_group(*, group: SupportGroup, post_id: int, viewer=None) -> Post:
+    """The post, or 404. Given a `viewer`, a post waiting for approval is 404 unless it is theirs
+    or they are a moderator."""
+    posts = Post.objects.filter(topic__group=group, pk=post_id, topic__deleted_at__isnull=True)
+    if viewer is not None and not user_is_moderator(viewer):
+        posts = posts.filter(Q(held_at__isnull=True) | Q(author=viewer))
+    post = posts.select_related("topic", "author__profile").first()
     if post is None:
         raise Http404("No such post.")
     return post
@@ -133,11 +150,13 @@ def post_get_in_group(*, group: SupportGroup, post_id: int) -> Post:
 def post_list_for_topic(*, topic: Topic, viewer) -> QuerySet[Post]:
     """Posts in order, with reaction totals and the viewer's own reactions, in a fixed number of queries.
 
-    Hidden posts (moderator action) are shown to moderators and to their author only.
+    Hidden posts (moderator action) and posts waiting for approval are shown to moderators and to
+    their author only.
     """
     posts = Post.objects.filter(topic=topic).select_related("author__profile")
     if not user_is_moderator(viewer):
-        posts = posts.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
+        mine = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
+        posts = posts.filter(Q(hidden_at__isnull=True, held_at__isnull=True) | mine)
     # One small subquery per kind and row: counts only the posts on the page being shown.
     annotations = {
         f"reactions_{kind}": Coalesce(
@@ -171,10 +190,12 @@ def topic_search(*, group: SupportGroup, query: str) -> QuerySet[Topic]:
     must appear in the title or a post, newest first. Deleted and hidden posts never match.
     """
     query = " ".join(query.split())[:200]
-    topics = topic_list_for_group(group=group)
+    topics = topic_list_for_group(group=group).filter(~_held_opening())
     if not query:
         return topics.none()
-    visible_posts = Post.objects.filter(topic=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True)
+    visible_posts = Post.objects.filter(
+        topic=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True, held_at__isnull=True
+    )
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 

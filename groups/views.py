@@ -146,7 +146,7 @@ def group_edit(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 def group_detail(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     page = None
     if ctx.can_read_forum:
-        page = Paginator(selectors.topic_list_for_group(group=ctx.group), selectors.TOPICS_PER_PAGE).get_page(
+        page = Paginator(selectors.topic_list_for_group(group=ctx.group, viewer=request.user), selectors.TOPICS_PER_PAGE).get_page(
             request.GET.get("page")
         )
     return render(
@@ -337,7 +337,7 @@ def topic_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 @forum_access
 @require_GET
 def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
-    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
     page = Paginator(selectors.post_list_for_topic(topic=topic, viewer=request.user), selectors.POSTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -365,7 +365,7 @@ def _posts_base_url(group) -> str:
 @forum_access
 @require_GET
 def topic_last(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
-    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
     last_page = max(1, ceil((topic.reply_count + 1) / selectors.POSTS_PER_PAGE))
     return redirect(f"{topic.get_absolute_url()}?page={last_page}#latest")
 
@@ -373,7 +373,7 @@ def topic_last(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpRe
 @forum_access
 @require_POST
 def topic_reply(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
-    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
     form = ReplyForm(request.POST)
     template_context = {"form": form, "topic": topic}
     if form.is_valid():
@@ -397,7 +397,7 @@ def topic_reply(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpR
 @facilitators_only
 @require_POST
 def topic_moderate(request: HttpRequest, ctx: GroupContext, topic_id: int, action: str) -> HttpResponse:
-    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
     if action in ("pin", "unpin"):
         services.topic_set_pinned(topic=topic, pinned=action == "pin")
     elif action in ("lock", "unlock"):
@@ -410,7 +410,7 @@ def topic_moderate(request: HttpRequest, ctx: GroupContext, topic_id: int, actio
 @forum_access
 @require_POST
 def topic_subscribe(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
-    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id)
+    topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
     subscribed = request.POST.get("subscribed") == "1"
     services.topic_subscription_set(topic=topic, user=request.user, subscribed=subscribed)
     messages.success(
@@ -454,7 +454,7 @@ def post_delete(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpRe
 @forum_access
 @require_POST
 def post_react(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResponse:
-    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id)
+    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id, viewer=request.user)
     try:
         services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("kind", ""))
     except ValidationError as error:
@@ -465,7 +465,7 @@ def post_react(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpRes
 @forum_access
 @require_http_methods(["GET", "POST"])
 def post_report(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResponse:
-    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id)
+    post = selectors.post_get_in_group(group=ctx.group, post_id=post_id, viewer=request.user)
     form = ReportForm(request.POST or None, initial={"reason": request.GET.get("reason")})
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,20 +1,20 @@
 from django.contrib import admin
 
-from moderation.models import CrisisCase, Flag, Report, RiskAssessment, Sanction
+from moderation.models import AuditEntry, CrisisCase, Flag, Report, RiskAssessment, Sanction, WatchedPhrase
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("pk", "reason", "status", "created_at")
     list_filter = ("reason", "status")
-    raw_id_fields = ("reporter", "post", "resolved_by")
+    raw_id_fields = ("reporter", "post", "room_message", "resolved_by", "flag")
 
 
 @admin.register(Sanction)
 class SanctionAdmin(admin.ModelAdmin):
     list_display = ("pk", "kind", "group", "starts_at", "ends_at", "lifted_at")
     list_filter = ("kind",)
-    raw_id_fields = ("user", "created_by")
+    raw_id_fields = ("user", "created_by", "lifted_by")
 
 
 # The pipeline's records are written by the pipeline: the admin shows them read-only.
@@ -45,3 +45,19 @@ class FlagAdmin(ReadOnlyAdmin):
 class CrisisCaseAdmin(ReadOnlyAdmin):
     list_display = ("pk", "origin", "status", "opened_at", "acknowledged_at", "closed_at")
     list_filter = ("origin", "status")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Append-only: the admin reads the log and can neither add, change nor delete an entry."""
+
+    list_display = ("pk", "created_at", "action", "actor", "target_user", "subject_kind", "subject_id")
+    list_filter = ("action",)
+    raw_id_fields = ("actor", "target_user", "group")
+
+
+@admin.register(WatchedPhrase)
+class WatchedPhraseAdmin(ReadOnlyAdmin):
+    # Changed on the moderators' page, where each change is audited and applies at once.
+    list_display = ("pk", "phrase", "action", "is_active", "updated_at")
+    list_filter = ("action", "is_active")

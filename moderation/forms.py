@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import CaseEvent
+from moderation.models import AuditEntry, CaseEvent, Flag, Sanction, WatchedPhrase
 
 
 class CaseNoteForm(forms.Form):
@@ -28,3 +28,118 @@ class CheckInForm(forms.Form):
 
 class CaseCloseForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# ----------------------------------------------------------------------------- the queue and its tools
+REASON_WIDGET = forms.Textarea(attrs={"rows": 2})
+
+
+class QueueFilterForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Level"), required=False,
+        choices=[("", _("All")), ("crisis", _("Crisis")), ("concern", _("Concern")), ("report", _("Raised by people"))],
+    )
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All")), *Flag.Source.choices])
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None, choices=[])
+    state = forms.ChoiceField(
+        label=_("State"), required=False,
+        choices=[("open", _("Open")), ("unclaimed", _("Open, unclaimed")), ("claimed", _("Open, claimed")),
+                 ("decided", _("Decided")), ("all", _("All"))],
+    )
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, *args, group_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("All groups")), *group_choices]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=REASON_WIDGET)
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False, widget=REASON_WIDGET)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (the author reads this, privately)"), max_length=2000, widget=REASON_WIDGET,
+        help_text=_("The message also carries the crisis lines and how to ask for a review."),
+    )
+
+
+class ReassignForm(forms.Form):
+    to = forms.TypedChoiceField(label=_("Hand to"), coerce=int, choices=[])
+    reason = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False, widget=REASON_WIDGET)
+
+    def __init__(self, *args, moderators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(m.pk, m.display_name) for m in moderators]
+
+
+class WarnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("The warning (the member reads this, privately)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SanctionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Sanction"),
+        choices=[(Sanction.Kind.MUTE, _("Mute")), (Sanction.Kind.REVIEW, _("Posts under review")),
+                 (Sanction.Kind.SUSPENSION, _("Suspend the account"))],
+    )
+    group = forms.TypedChoiceField(
+        label=_("Where"), required=False, coerce=int, empty_value=None, choices=[],
+        help_text=_("Mute and review: one group, or everywhere. A suspension is always everywhere."),
+    )
+    days = forms.IntegerField(
+        label=_("For how many days"), min_value=1, max_value=365, required=False,
+        help_text=_("Empty: until a moderator lifts it."),
+    )
+    reason = forms.CharField(
+        label=_("Why (the member reads this, privately)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, group_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("Everywhere")), *group_choices]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Private note (moderators only)"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WatchedPhraseForm(forms.Form):
+    phrase = forms.CharField(label=_("Phrase"), max_length=200)
+    action = forms.ChoiceField(label=_("When it is used"), choices=WatchedPhrase.Action.choices)
+    message = forms.CharField(
+        label=_("Message to the writer (for block)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("All")), *AuditEntry.Action.choices])
+    actor = forms.TypedChoiceField(label=_("Moderator"), required=False, coerce=int, empty_value=None, choices=[])
+    member = forms.IntegerField(label=_("Member id"), required=False, min_value=1)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, moderators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", _("Anyone")), *[(m.pk, m.display_name) for m in moderators]]
+
+
+class ReviewAnswerForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("keep", _("Keep the decision")), ("reverse", _("Reverse it"))])
+    answer = forms.CharField(label=_("Answer (the member reads this)"), max_length=2000, widget=REASON_WIDGET)
+
+
+class ReviewRequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anything you want the moderators to know (optional)"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("", member_views.message_list, name="message_list"),
     path("<int:message_id>/", member_views.message_detail, name="message_detail"),
+    path("<int:message_id>/review/", member_views.review_request, name="review_request"),
     path("talk/", member_views.talk_to_moderator, name="talk"),
     path("draft-check/", member_views.draft_check, name="draft_check"),
 ]

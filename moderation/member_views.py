@@ -1,6 +1,7 @@
 """Members' side of the caring path: messages from the team, "talk to a moderator", draft checks."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from moderation import selectors, services
+from moderation.forms import ReviewRequestForm
 
 DRAFT_CHECK_MAX_CHARS = 20000
 
@@ -26,7 +28,29 @@ def message_list(request: HttpRequest) -> HttpResponse:
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     message = selectors.care_message_get_for_member(member=request.user, message_id=message_id)
     services.care_message_mark_read(message=message)
-    return render(request, "moderation/care/message_detail.html", {"care_message": message})
+    return render(
+        request, "moderation/care/message_detail.html",
+        {"care_message": message, "review_form": ReviewRequestForm(), "review": selectors.review_request_for_message(message=message)},
+    )
+
+
+@login_required
+@require_POST
+def review_request(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Ask the moderators to look again at a decision this message told the member about."""
+    message = selectors.care_message_get_for_member(member=request.user, message_id=message_id)
+    form = ReviewRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_request_create(member=request.user, care_message=message, note=form.cleaned_data["note"])
+        except (PermissionDenied, ValidationError) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Thank you. A moderator will look again and you will hear back here."))
+            return redirect("care:message_detail", message_id=message.pk)
+    return render(
+        request, "moderation/care/message_detail.html", {"care_message": message, "review_form": form}, status=400
+    )
 
 
 @login_required

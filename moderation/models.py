@@ -35,6 +35,8 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The queue item this report joined: every open report on one thing shares one flag.
+    flag = models.ForeignKey("Flag", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
 
     class Meta:
         ordering = ["created_at"]
@@ -70,6 +72,8 @@ class Sanction(models.Model):
     class Kind(models.TextChoices):
         WARNING = "warning", _("Warning")
         MUTE = "mute", _("Muted")
+        # Their posts wait for a moderator's approval before anyone else sees them.
+        REVIEW = "review", _("Posts under review")
         SUSPENSION = "suspension", _("Suspended")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
@@ -83,12 +87,19 @@ class Sanction(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty: until lifted."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["user", "kind"])]
 
     def __str__(self) -> str:
         return f"sanction #{self.pk} ({self.kind})"
+
+    def in_force(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
 
 
 # ----------------------------------------------------------------------------- the risk pipeline
@@ -153,6 +164,8 @@ class Flag(models.Model):
     class Source(models.TextChoices):
         ASSESSMENT = "assessment", _("Risk assessment")
         REPORT = "report", _("Member report")
+        # A facilitator hid a post in their group; a moderator confirms or restores it.
+        FACILITATOR = "facilitator", _("Hidden by a facilitator")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -179,6 +192,14 @@ class Flag(models.Model):
     decision_note = models.TextField(max_length=2000, blank=True)
     # The first time a moderator claimed or acted on the item: the queue's time-to-first-action.
     first_action_at = models.DateTimeField(null=True, blank=True)
+    # Who is working on it now. Set only by a conditional UPDATE (services/queue.py), so two
+    # moderators claiming at once cannot both win.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Why a person raised it (a facilitator who hid a post says why, for the moderator).
+    raised_note = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["priority", "raised_at"]
@@ -186,6 +207,23 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"flag #{self.pk} ({self.level}, {self.status})"
+
+    @property
+    def time_limit(self) -> timedelta:
+        return self.TIME_LIMIT_BY_PRIORITY[self.priority]
+
+    @property
+    def due_at(self):
+        return self.raised_at + self.time_limit
+
+    def is_overdue(self, now=None) -> bool:
+        """Still waiting for a first action past its level's time limit."""
+        if self.status != self.Status.OPEN:
+            return False
+        acted = self.first_action_at
+        if acted is not None:
+            return acted > self.due_at
+        return (now or timezone.now()) > self.due_at
 
 
 class CrisisCase(models.Model):
@@ -311,20 +349,35 @@ class CareMessage(models.Model):
     class Kind(models.TextChoices):
         CHECK_IN = "check_in", _("Check-in")
         FOLLOW_UP = "follow_up", _("Follow-up")
+        WARNING = "warning", _("A word from the moderators")
+        CONTENT_HIDDEN = "content_hidden", _("Something you wrote was hidden")
+        SANCTION = "sanction", _("A limit on your account")
+        HELD = "held", _("Your posts wait for a moderator")
+
+    # Kinds that tell the member about a moderator's decision: these can be reviewed on request.
+    REVIEWABLE_KINDS = frozenset({Kind.WARNING, Kind.CONTENT_HIDDEN, Kind.SANCTION, Kind.HELD})
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_messages")
     case = models.ForeignKey(CrisisCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     body = models.TextField(max_length=4000)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What a moderator's decision was about, so that a review request finds it.
+    sanction = models.ForeignKey(Sanction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    content_kind = models.CharField(max_length=20, choices=ContentKind.choices, blank=True)
+    content_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"care message #{self.pk} ({self.kind})"
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.kind in self.REVIEWABLE_KINDS
 
 
 class TrainedRiskModel(models.Model):
@@ -346,3 +399,141 @@ class TrainedRiskModel(models.Model):
 
     def __str__(self) -> str:
         return f"risk model {self.version}"
+
+
+# ----------------------------------------------------------------------------- the moderators' tools
+class ReviewRequest(models.Model):
+    """A member asks the moderators to look again at a decision they were told about."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting")
+        UPHELD = "upheld", _("Decision kept")
+        REVERSED = "reversed", _("Decision reversed")
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_requests")
+    care_message = models.ForeignKey(CareMessage, on_delete=models.CASCADE, related_name="review_requests")
+    note = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answer = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_message"], condition=Q(status="open"), name="one_open_review_per_message")
+        ]
+
+    def __str__(self) -> str:
+        return f"review request #{self.pk} ({self.status})"
+
+
+class ModeratorNote(models.Model):
+    """A private note about a member, seen only by moderators. Goes with the member's account."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"moderator note #{self.pk}"
+
+
+class WatchedPhrase(models.Model):
+    """A phrase moderators watch for; read by the rule layer from the database, no deploy needed."""
+
+    class Action(models.TextChoices):
+        FLAG = "flag", _("Flag for review (the post appears; a moderator looks at it)")
+        HOLD = "hold", _("Hold for approval (nobody else sees it until a moderator approves)")
+        BLOCK = "block", _("Block, with a message to the writer")
+
+    phrase = models.CharField(max_length=200)
+    # The phrase as the rule layer normalises text: "Don’t  Go" and "dont go" are one phrase.
+    phrase_key = models.CharField(max_length=200, unique=True)
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.FLAG)
+    message = models.CharField(
+        _("message to the writer"), max_length=500, blank=True, help_text=_("Shown when a post is blocked.")
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["phrase_key"]
+
+    def __str__(self) -> str:
+        return f"watched phrase #{self.pk} ({self.action})"
+
+
+class AuditEntry(models.Model):
+    """One moderator action, sanction, or view of a member's private data. Append-only.
+
+    Written only by moderation.services.audit, inside the transaction of the action it records,
+    so the two commit or roll back together. Nothing on the site edits or deletes a row; deleting a
+    member's account detaches them (`target_user` empty) and removes the words written about them.
+    """
+
+    class Action(models.TextChoices):
+        FLAG_CLAIMED = "flag.claimed", _("Claimed a queue item")
+        FLAG_RELEASED = "flag.released", _("Released a queue item")
+        FLAG_REASSIGNED = "flag.reassigned", _("Reassigned a queue item")
+        FLAG_DISMISSED = "flag.dismissed", _("Dismissed a queue item")
+        FLAG_CONFIRMED = "flag.confirmed", _("Confirmed a queue item")
+        CONTENT_HIDDEN = "content.hidden", _("Hid content")
+        CONTENT_RESTORED = "content.restored", _("Restored content")
+        CONTENT_HIDDEN_BY_FACILITATOR = "content.facilitator_hidden", _("A facilitator hid content")
+        CONTENT_APPROVED = "content.approved", _("Approved held content")
+        CONTENT_REJECTED = "content.rejected", _("Kept held content hidden")
+        CASE_OPENED = "case.opened", _("Opened or joined a crisis case")
+        CASE_NOTE = "case.note", _("Recorded on a crisis case")
+        CASE_FOLLOW_UP = "case.follow_up", _("Scheduled a follow-up")
+        CASE_CHECK_IN = "case.check_in", _("Sent a check-in")
+        CASE_ACKNOWLEDGED = "case.acknowledged", _("Acknowledged a crisis case")
+        CASE_CLOSED = "case.closed", _("Closed a crisis case")
+        SANCTION_WARNING = "sanction.warning", _("Warned a member")
+        SANCTION_CREATED = "sanction.created", _("Sanctioned a member")
+        SANCTION_LIFTED = "sanction.lifted", _("Lifted a sanction")
+        NOTE_ADDED = "note.added", _("Wrote a note on a member")
+        PHRASE_ADDED = "phrase.added", _("Added a watched phrase")
+        PHRASE_CHANGED = "phrase.changed", _("Changed a watched phrase")
+        REVIEW_DECIDED = "review.decided", _("Answered a review request")
+        VIEWED_SAFETY_PLAN = "viewed.safety_plan", _("Viewed a member's safety plan")
+        VIEWED_MEMBER = "viewed.member", _("Viewed a member's moderation record")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries_about"
+    )
+    group = models.ForeignKey("support_groups.SupportGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # What was acted on, by kind and id ("flag", "post", "sanction", ...): ids only, never content.
+    subject_kind = models.CharField(max_length=24, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reason = models.TextField(max_length=4000, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when the member this entry was about deleted their account.
+    target_erased = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "created_at"]), models.Index(fields=["target_user", "created_at"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"audit #{self.pk} ({self.action})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only: an entry is written once and never changed through the ORM's save().
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

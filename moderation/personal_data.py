@@ -26,9 +26,18 @@ def moderation_data_export(user) -> dict:
     }
 
 
+def moderation_data_erase(user, keep_contributions: bool) -> None:
+    """The audit log keeps its entries about the member, without them: who acted, what and when
+    stay for accountability; the link to the member and the words written about them go.
+    Everything else needs no eraser: reports keep no reporter (SET_NULL); sanctions, the team's
+    messages, moderators' notes and review requests go with the user; crisis cases stay for the
+    record with no member (SET_NULL)."""
+    from moderation.services.audit import audit_entries_detach_member_unsafe
+
+    audit_entries_detach_member_unsafe(user)
+
+
 def register() -> None:
     from accounts.personal_data import personal_data_register
 
-    # Deletion needs no eraser: reports keep no reporter (SET_NULL), sanctions and the team's
-    # messages go with the user; crisis cases stay for the record with no member (SET_NULL).
-    personal_data_register(name="moderation", export=moderation_data_export)
+    personal_data_register(name="moderation", export=moderation_data_export, erase=moderation_data_erase)

@@ -1,19 +1,23 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from moderation.models import (
+    AuditEntry,
     CareMessage,
     ContentKind,
     CrisisCase,
     Flag,
     ModeratorDuty,
+    ModeratorNote,
     Report,
+    ReviewRequest,
     RiskAssessment,
     Sanction,
+    WatchedPhrase,
 )
 from platform_site.health import worker_is_responsive, worker_last_seen
 
@@ -35,12 +39,17 @@ def sanctions_in_force(*, user, now: datetime | None = None) -> QuerySet[Sanctio
     )
 
 
-def posting_restriction_get(*, user, group=None) -> Sanction | None:
+def posting_restriction_get(*, user, group=None, holds_posts: bool = False) -> Sanction | None:
     """The suspension or mute that stops `user` from writing in `group` now, if any.
 
-    A member under one can still read; the caller shows them the reason and until when.
+    A member under one can still read; the caller shows them the reason and until when. Posts
+    under review restrict too, unless the caller `holds_posts` for approval (the forum does; a live
+    room cannot wait for a moderator, so there the member reads along).
     """
-    restrictions = sanctions_in_force(user=user).filter(kind__in=[Sanction.Kind.SUSPENSION, Sanction.Kind.MUTE])
+    kinds = [Sanction.Kind.SUSPENSION, Sanction.Kind.MUTE]
+    if not holds_posts:
+        kinds.append(Sanction.Kind.REVIEW)
+    restrictions = sanctions_in_force(user=user).filter(kind__in=kinds)
     if group is not None:
         restrictions = restrictions.filter(Q(group__isnull=True) | Q(group=group))
     else:
@@ -55,6 +64,20 @@ def posting_restriction_get(*, user, group=None) -> Sanction | None:
         ),
         default=None,
     )
+
+
+def suspension_in_force(*, user, now: datetime | None = None) -> Sanction | None:
+    """The suspension that keeps `user` out now (the longest, if several), or None."""
+    suspensions = sanctions_in_force(user=user, now=now).filter(kind=Sanction.Kind.SUSPENSION)
+    return max(suspensions, key=lambda s: (s.ends_at is None, s.ends_at or s.starts_at), default=None)
+
+
+def posts_under_review(*, user, group=None) -> bool:
+    """Whether `user`'s new posts (in `group`) wait for a moderator's approval."""
+    reviews = sanctions_in_force(user=user).filter(kind=Sanction.Kind.REVIEW)
+    if group is not None:
+        return reviews.filter(Q(group__isnull=True) | Q(group=group)).exists()
+    return reviews.filter(group__isnull=True).exists()
 
 
 def report_list_open() -> QuerySet[Report]:
@@ -144,3 +167,292 @@ def care_messages_for_member(*, member) -> QuerySet[CareMessage]:
 def care_message_get_for_member(*, member, message_id: int) -> CareMessage:
     # Another member's message answers 404, like one that does not exist.
     return get_object_or_404(CareMessage, pk=message_id, recipient=member)
+
+
+# ----------------------------------------------------------------------------- the moderators' queue
+QUEUE_PAGE_SIZE = 25
+# How many posts (or room messages) either side of the flagged one the queue shows.
+CONTEXT_POSTS = 2
+CONTEXT_ROOM_MESSAGES = 3
+QUEUE_LEVELS = ("crisis", "concern", "report")
+QUEUE_STATES = ("open", "unclaimed", "claimed", "decided", "all")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    level: str = ""  # crisis, concern, report (every item raised by a person), or "" for all
+    source: str = ""  # a Flag.Source value, or ""
+    group_id: int | None = None
+    state: str = "open"
+    mine: bool = False  # only the items I hold
+    page: int = 1
+
+
+@dataclass
+class AuthorHistory:
+    flags_open: int = 0
+    flags_confirmed: int = 0
+    flags_dismissed: int = 0
+    sanctions: list = None
+    open_case: CrisisCase | None = None
+
+
+@dataclass
+class QueuePage:
+    items: list[Flag]
+    page: object  # django.core.paginator.Page over the flags
+    filters: QueueFilters
+    now: datetime
+
+
+def _queue_queryset(*, moderator, filters: QueueFilters) -> QuerySet[Flag]:
+    flags = Flag.objects.select_related(
+        "author__profile", "group", "assessment", "claimed_by__profile", "decided_by__profile"
+    )
+    if filters.level in ("crisis", "concern"):
+        flags = flags.filter(level=filters.level, priority__lt=Flag.PRIORITY_BY_LEVEL["report"])
+    elif filters.level == "report":
+        flags = flags.filter(priority=Flag.PRIORITY_BY_LEVEL["report"])
+    if filters.source in Flag.Source.values:
+        flags = flags.filter(source=filters.source)
+    if filters.group_id:
+        flags = flags.filter(group_id=filters.group_id)
+    if filters.mine:
+        flags = flags.filter(claimed_by=moderator)
+    state = filters.state if filters.state in QUEUE_STATES else "open"
+    if state == "decided":
+        return flags.exclude(status=Flag.Status.OPEN).order_by("-decided_at", "-pk")
+    if state != "all":
+        flags = flags.filter(status=Flag.Status.OPEN)
+    if state == "unclaimed":
+        flags = flags.filter(claimed_by__isnull=True)
+    elif state == "claimed":
+        flags = flags.filter(claimed_by__isnull=False)
+    return flags.order_by("priority", "raised_at", "pk")
+
+
+def _attach_context(flags: list[Flag]) -> None:
+    """Each flag's content and what surrounds it: a fixed number of queries for any page."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from groups.models import Post, RoomMessage
+
+    _attach_posts(flags)
+    # Room messages: the few either side by seq, all in one query.
+    around_messages = Q(pk__in=[])
+    for flag in flags:
+        message = flag.room_message
+        if message is not None:
+            around_messages |= Q(
+                session_id=message.session_id,
+                seq__gte=message.seq - CONTEXT_ROOM_MESSAGES, seq__lte=message.seq + CONTEXT_ROOM_MESSAGES,
+            )
+    messages_by_session: dict[int, list] = {}
+    if any(flag.room_message for flag in flags):
+        for message in RoomMessage.objects.filter(around_messages).select_related("author__profile").order_by("seq"):
+            messages_by_session.setdefault(message.session_id, []).append(message)
+    # Posts: numbered within their topic, then the few either side of each flagged one.
+    flagged_posts = [flag.post for flag in flags if flag.post is not None]
+    posts_by_topic: dict[int, list] = {}
+    positions: dict[int, int] = {}
+    if flagged_posts:
+        topic_ids = {post.topic_id for post in flagged_posts}
+        numbered = Post.objects.filter(topic_id__in=topic_ids).annotate(
+            position=Window(RowNumber(), partition_by=[F("topic_id")], order_by=[F("created_at").asc(), F("pk").asc()])
+        )
+        positions = dict(numbered.filter(pk__in=[post.pk for post in flagged_posts]).values_list("pk", "position"))
+        around_posts = Q(pk__in=[])
+        for post in flagged_posts:
+            position = positions.get(post.pk, 1)
+            around_posts |= Q(topic_id=post.topic_id, position__gte=position - CONTEXT_POSTS, position__lte=position + CONTEXT_POSTS)
+        for post in numbered.filter(around_posts).select_related("author__profile").order_by("topic_id", "position"):
+            posts_by_topic.setdefault(post.topic_id, []).append(post)
+    for flag in flags:
+        if flag.post is not None:
+            target_position = positions.get(flag.post.pk, 1)
+            # (item, is the flagged one): rows are shared between flags on the same topic.
+            flag.context = [
+                (p, p.pk == flag.post.pk) for p in posts_by_topic.get(flag.post.topic_id, [])
+                if abs(p.position - target_position) <= CONTEXT_POSTS
+            ]
+        elif flag.room_message is not None:
+            target = flag.room_message
+            flag.context = [
+                (m, m.pk == target.pk) for m in messages_by_session.get(target.session_id, [])
+                if abs(m.seq - target.seq) <= CONTEXT_ROOM_MESSAGES
+            ]
+        else:
+            flag.context = []
+
+
+def _attach_author_history(flags: list[Flag]) -> None:
+    """Earlier flags, sanctions and an open case for each author on the page: three queries."""
+    author_ids = {flag.author_id for flag in flags if flag.author_id is not None}
+    histories = {author_id: AuthorHistory(sanctions=[]) for author_id in author_ids}
+    if author_ids:
+        for row in Flag.objects.filter(author_id__in=author_ids).values("author_id", "status").annotate(count=Count("pk")):
+            history = histories[row["author_id"]]
+            attribute = {"open": "flags_open", "confirmed": "flags_confirmed", "dismissed": "flags_dismissed"}[row["status"]]
+            setattr(history, attribute, row["count"])
+        for sanction in Sanction.objects.filter(user_id__in=author_ids).order_by("-starts_at"):
+            if len(histories[sanction.user_id].sanctions) < 5:
+                histories[sanction.user_id].sanctions.append(sanction)
+        for case in CrisisCase.objects.filter(member_id__in=author_ids, status=CrisisCase.Status.OPEN):
+            histories[case.member_id].open_case = case
+    for flag in flags:
+        flag.history = histories.get(flag.author_id)
+
+
+def flag_queue_for_moderator(*, moderator, filters: QueueFilters, only_ids: list[int] | None = None) -> QueuePage:
+    """One page of the queue, in order (crisis, concern, reports; oldest first), with everything
+    the queue shows: content in context, signals, report reasons, the author's history, waiting
+    time. The number of queries does not depend on the number of flags. Moderators only (the
+    caller checks)."""
+    from django.core.paginator import Paginator
+
+    reports = Prefetch(
+        "reports", queryset=Report.objects.select_related("reporter__profile").order_by("created_at"), to_attr="report_list"
+    )
+    queryset = _queue_queryset(moderator=moderator, filters=filters).prefetch_related(reports)
+    if only_ids is not None:  # one item's own page: the same details as in the queue
+        queryset = queryset.filter(pk__in=only_ids)
+    page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(filters.page)
+    items = list(page.object_list)
+    _attach_context(items)
+    _attach_author_history(items)
+    now = timezone.now()
+    for flag in items:
+        flag.overdue = flag.is_overdue(now)
+        flag.waited = (flag.first_action_at or now) - flag.raised_at if flag.status == Flag.Status.OPEN else None
+    return QueuePage(items=items, page=page, filters=filters, now=now)
+
+
+def queue_group_choices() -> list[tuple[int, str]]:
+    from groups.models import SupportGroup
+
+    return list(SupportGroup.objects.order_by("name").values_list("pk", "name"))
+
+
+def held_post_list() -> QuerySet:
+    """Posts waiting for a moderator's approval, oldest first."""
+    from groups.models import Post
+
+    return Post.objects.filter(held_at__isnull=False).select_related("topic__group", "author__profile").order_by("held_at", "pk")
+
+
+def review_request_for_message(*, message: CareMessage) -> ReviewRequest | None:
+    """The member's latest review request about this message, to show where it stands."""
+    return ReviewRequest.objects.filter(care_message=message).order_by("-created_at").first()
+
+
+def review_request_list_open() -> QuerySet[ReviewRequest]:
+    return (
+        ReviewRequest.objects.filter(status=ReviewRequest.Status.OPEN)
+        .select_related("member__profile", "care_message__sanction")
+        .order_by("created_at")
+    )
+
+
+def moderator_list() -> QuerySet:
+    from accounts.models import User
+
+    return User.objects.filter(Q(is_moderator=True) | Q(is_superuser=True), is_active=True).select_related("profile").order_by("pk")
+
+
+@dataclass
+class MemberRecord:
+    member: object
+    sanctions: list
+    notes: list
+    flags: list
+    open_case: CrisisCase | None
+    review_requests: list
+
+
+def member_record_get(*, member_id: int) -> MemberRecord:
+    """What moderators know about one member: sanctions, notes, recent flags, an open case."""
+    from accounts.models import User
+
+    member = get_object_or_404(User.objects.select_related("profile"), pk=member_id)
+    sanctions = list(
+        Sanction.objects.filter(user=member).select_related("group", "created_by__profile", "lifted_by__profile").order_by("-starts_at")
+    )
+    now = timezone.now()
+    for sanction in sanctions:
+        sanction.active = sanction.kind != Sanction.Kind.WARNING and sanction.in_force(now)
+    return MemberRecord(
+        member=member,
+        sanctions=sanctions,
+        notes=list(ModeratorNote.objects.filter(member=member).select_related("author__profile")),
+        flags=list(Flag.objects.filter(author=member).select_related("group").order_by("-raised_at")[:20]),
+        open_case=CrisisCase.objects.filter(member=member, status=CrisisCase.Status.OPEN).first(),
+        review_requests=list(ReviewRequest.objects.filter(member=member).order_by("-created_at")[:10]),
+    )
+
+
+def watched_phrase_list() -> QuerySet[WatchedPhrase]:
+    return WatchedPhrase.objects.select_related("created_by__profile").order_by("-is_active", "phrase_key")
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    actor_id: int | None = None
+    target_user_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 1
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_entry_page(*, filters: AuditFilters):
+    from django.core.paginator import Paginator
+
+    entries = AuditEntry.objects.select_related("actor__profile", "target_user__profile", "group")
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.actor_id:
+        entries = entries.filter(actor_id=filters.actor_id)
+    if filters.target_user_id:
+        entries = entries.filter(target_user_id=filters.target_user_id)
+    if filters.since:
+        entries = entries.filter(created_at__gte=filters.since)
+    if filters.until:
+        entries = entries.filter(created_at__lt=filters.until)
+    return Paginator(entries.order_by("-created_at", "-pk"), AUDIT_PAGE_SIZE).get_page(filters.page)
+
+
+# ----------------------------------------------------------------------------- facilitators
+
+
+def facilitated_group_ids(*, user) -> list[int]:
+    from groups.models import Membership
+
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE)
+        .values_list("group_id", flat=True)
+    )
+
+
+def facilitator_report_list(*, facilitator, group_id: int | None = None) -> QuerySet[Report]:
+    """Open reports on posts and room messages in the groups `facilitator` runs, and nowhere else.
+
+    Only the report itself: no reporter (only moderators see who reported) and nothing about
+    crisis cases.
+    """
+    group_ids = facilitated_group_ids(user=facilitator)
+    if group_id is not None:
+        group_ids = [g for g in group_ids if g == group_id]
+    return (
+        Report.objects.filter(status=Report.Status.OPEN)
+        .filter(Q(post__topic__group_id__in=group_ids) | Q(room_message__session__group_id__in=group_ids))
+        .select_related(
+            "post__topic__group", "post__author__profile", "room_message__session__group", "room_message__author__profile"
+        )
+        .order_by("created_at")
+    )

@@ -23,7 +23,7 @@ from groups.models import (
     TopicSubscription,
 )
 from moderation.selectors import posting_restriction_get
-from moderation.services import crisis_panel_due, post_risk_assessment_request
+from moderation.services import crisis_panel_due, post_held_notify, post_risk_assessment_request, post_screen
 from platform_site.text import markdown_to_safe_html
 
 UNANSWERED_AFTER = timedelta(hours=3)
@@ -38,7 +38,8 @@ class PostingRestricted(PermissionDenied):
 
 
 def posting_check(*, user, group: SupportGroup) -> None:
-    restriction = posting_restriction_get(user=user, group=group)
+    # Posts under review are not refused here: they are held for approval (post_screen).
+    restriction = posting_restriction_get(user=user, group=group, holds_posts=True)
     if restriction is not None:
         raise PostingRestricted(restriction)
 
@@ -73,14 +74,17 @@ def topic_create(*, group: SupportGroup, author, title: str, body: str, content_
     posting_check(user=author, group=group)
     title = _clean_title(title)
     body, content_warning = _clean_body(body, content_warning)
+    held = post_screen(author=author, group=group, text=f"{title}\n\n{body}")
     now = timezone.now()
     with transaction.atomic():
         topic = Topic.objects.create(group=group, author=author, title=title, created_at=now, last_activity_at=now)
         post = Post.objects.create(
             topic=topic, author=author, is_opening=True, body=body, body_html=markdown_to_safe_html(body),
-            content_warning=content_warning, created_at=now,
+            content_warning=content_warning, created_at=now, held_at=now if held else None,
         )
         _subscribe(topic, author)
+        if held:
+            post_held_notify(post=post)
         assessment = post_risk_assessment_request(post=post)
     # The rule layer's verdict, decided in this request: the view shows the crisis panel at once.
     topic.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
@@ -114,17 +118,22 @@ def reply_create(*, topic: Topic, author, body: str, content_warning: str = "", 
     if topic.is_locked and not can_moderate:
         raise PermissionDenied(_("This topic is locked: it can be read, but no longer answered."))
     body, content_warning = _clean_body(body, content_warning)
+    held = post_screen(author=author, group=topic.group, text=body)
     now = timezone.now()
     with transaction.atomic():
         post = Post.objects.create(
             topic=topic, author=author, body=body, body_html=markdown_to_safe_html(body),
-            content_warning=content_warning, created_at=now,
-        )
-        Topic.objects.filter(pk=topic.pk).update(
-            reply_count=F("reply_count") + 1, last_activity_at=now, unanswered_since=None
+            content_warning=content_warning, created_at=now, held_at=now if held else None,
         )
         _subscribe(topic, author)
-        _notify_subscribers(topic=topic, reply_author=author)
+        if held:
+            # Nobody else can read it yet: no reply count, no notifications until it is approved.
+            post_held_notify(post=post)
+        else:
+            Topic.objects.filter(pk=topic.pk).update(
+                reply_count=F("reply_count") + 1, last_activity_at=now, unanswered_since=None
+            )
+            _notify_subscribers(topic=topic, reply_author=author)
         assessment = post_risk_assessment_request(post=post)
     post.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
     return post
@@ -138,6 +147,9 @@ def post_edit(*, post: Post, editor, body: str, content_warning: str = "", title
         raise ValidationError(_("A removed post can't be edited."))
     posting_check(user=editor, group=post.topic.group)
     body, content_warning = _clean_body(body, content_warning)
+    screened = f"{title or post.topic.title}\n\n{body}" if post.is_opening else body
+    # An edit of a visible post that now needs approval goes back to waiting; a held post stays held.
+    held = post_screen(author=editor, group=post.topic.group, text=screened) or post.held_at is not None
     with transaction.atomic():
         PostRevision.objects.create(
             post=post, version=post.version, body=post.body, content_warning=post.content_warning,
@@ -148,7 +160,13 @@ def post_edit(*, post: Post, editor, body: str, content_warning: str = "", title
         post.content_warning = content_warning
         post.version += 1
         post.edited_at = timezone.now()
-        post.save(update_fields=["body", "body_html", "content_warning", "version", "edited_at"])
+        newly_held = held and post.held_at is None
+        post.held_at = (post.held_at or post.edited_at) if held else None
+        post.save(update_fields=["body", "body_html", "content_warning", "version", "edited_at", "held_at"])
+        if newly_held:
+            post_held_notify(post=post)
+            if not post.is_opening:  # it counts again when approved
+                Topic.objects.filter(pk=post.topic_id).update(reply_count=F("reply_count") - 1)
         if post.is_opening and title is not None:
             post.topic.title = _clean_title(title)
             post.topic.save(update_fields=["title"])

@@ -16,7 +16,37 @@ from moderation.services.cases import (
     follow_up_schedule,
     moderator_duty_set,
 )
+from moderation.services.audit import audit_record
+from moderation.services.casework import (
+    case_action_acknowledge,
+    case_action_check_in,
+    case_action_close,
+    case_action_follow_up,
+    case_action_note,
+)
+from moderation.services.held import held_post_approve, held_post_reject, post_held_notify, post_screen
+from moderation.services.members import (
+    facilitator_post_hide,
+    member_record_viewed,
+    moderator_note_add,
+    review_request_create,
+    review_request_decide,
+)
+from moderation.services.phrases import content_screen, watched_phrase_save, watched_phrases_active
+from moderation.services.queue import (
+    ClaimConflict,
+    content_hide,
+    content_restore,
+    flag_case_open,
+    flag_claim,
+    flag_confirm,
+    flag_dismiss,
+    flag_reassign,
+    flag_release,
+    open_crisis_count,
+)
 from moderation.services.reports import report_create
+from moderation.services.sanctions import member_warn, sanction_create, sanction_lift
 from moderation.services.risk import (
     content_risk_assessment_request,
     content_text_loader_register,
@@ -32,6 +62,12 @@ from moderation.services.risk import (
 from moderation.services.risk_models import active_model, risk_model_train
 
 __all__ = [
+    "ClaimConflict", "audit_record", "case_action_acknowledge", "case_action_check_in", "case_action_close",
+    "case_action_follow_up", "case_action_note", "content_hide", "content_restore", "content_screen",
+    "facilitator_post_hide", "flag_case_open", "flag_claim", "flag_confirm", "flag_dismiss", "flag_reassign",
+    "flag_release", "held_post_approve", "held_post_reject", "member_record_viewed", "member_warn",
+    "moderator_note_add", "open_crisis_count", "post_held_notify", "post_screen", "review_request_create",
+    "review_request_decide", "sanction_create", "sanction_lift", "watched_phrase_save", "watched_phrases_active",
     "active_model", "care_message_mark_read", "care_message_send", "case_acknowledge", "case_check_in_send",
     "case_close", "case_note_add", "content_risk_assessment_request", "content_text_loader_register",
     "crisis_alert_emails_send", "crisis_case_open_or_join", "crisis_panel_due", "draft_risk_check", "flag_raise",

@@ -18,12 +18,19 @@ logger = logging.getLogger(__name__)
 CHECK_IN_QUIET_PERIOD = timedelta(hours=24)
 
 
-def care_message_send(*, recipient, kind: str, case: CrisisCase | None = None, sent_by=None, note: str = "") -> CareMessage:
+def care_message_send(
+    *, recipient, kind: str, case: CrisisCase | None = None, sent_by=None, note: str = "", sanction=None,
+    content_kind: str = "", content_id: int | None = None,
+) -> CareMessage:
     """Send a private message from the team. Its text always carries the crisis lines, and never
-    says who was worried. `note` is an optional personal line from the moderator."""
-    note = (note or "").strip()[:1500]
-    body = render_to_string(f"moderation/care/{kind}.txt", {"note": note}).strip()
-    message = CareMessage.objects.create(recipient=recipient, case=case, kind=kind, body=body, sent_by=sent_by)
+    says who was worried. `note` is an optional personal line from the moderator (for a decision,
+    the reason). `sanction` or `content_*` name what a decision was about, for a review request."""
+    note = (note or "").strip()[:2000]
+    body = render_to_string(f"moderation/care/{kind}.txt", {"note": note, "sanction": sanction}).strip()
+    message = CareMessage.objects.create(
+        recipient=recipient, case=case, kind=kind, body=body, sent_by=sent_by, sanction=sanction,
+        content_kind=content_kind, content_id=content_id,
+    )
     url = reverse("care:message_detail", kwargs={"message_id": message.pk})
     # The notification (and any e-mail digest) says only that there is a message.
     notification_create(

@@ -37,6 +37,9 @@ def report_create(*, reporter, post=None, room_message=None, reason: str, note: 
     try:
         with transaction.atomic():
             report.save()
+            from moderation.services.queue import report_flag_attach
+
+            report_flag_attach(report=report)
             if reason == Report.Reason.WORRIED:
                 from moderation.services.care import worried_report_care_open
 

@@ -68,7 +68,9 @@ def content_risk_assessment_request(
     Call inside the transaction that saves the content, so the pending row exists exactly when the
     content does. Returns the row; its `immediate_level` is the rule layer's verdict.
     """
-    verdict = rules_check(text)
+    from moderation.services.phrases import risk_extra_phrases
+
+    verdict = rules_check(text, extra_phrases=risk_extra_phrases())
     assessment, created = RiskAssessment.objects.get_or_create(
         content_kind=kind,
         content_id=content_id,
@@ -142,7 +144,9 @@ def risk_assessment_complete(*, assessment_id: int) -> RiskAssessment | None:
             assessment.assessed_at = now
             assessment.save(update_fields=["status", "assessed_at"])
             return assessment
-        result = assess_text(text, model=active_model())
+        from moderation.services.phrases import risk_extra_phrases
+
+        result = assess_text(text, model=active_model(), extra_phrases=risk_extra_phrases())
         assessment.status = RiskAssessment.Status.ASSESSED
         assessment.level = result.level
         assessment.score = result.score
