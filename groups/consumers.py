@@ -176,8 +176,9 @@ class SessionRoomConsumer(ThawJsonConsumer):
         })
 
     # ------------------------------------------------------------------------- room events
-    async def room_message(self, event: dict[str, Any]) -> None:
-        await self.send_json({key: value for key, value in event.items() if key != "type"} | {"type": "message"})
+    async def room_messages_sent(self, event: dict[str, Any]) -> None:
+        for message in event["messages"]:
+            await self.send_json(message)
 
     async def room_presence(self, event: dict[str, Any]) -> None:
         await self.send_json(event | {"type": "presence"})

@@ -314,18 +314,38 @@ def _clean_client_id(client_id) -> uuid.UUID:
         raise RoomFrameError("invalid", _("client_id must be a UUID.")) from None
 
 
-def _check_may_send(*, session: GroupSession, user, role: str, participant: RoomParticipant, now: datetime) -> None:
+@dataclass
+class _SendFacts:
+    """What a batch's messages share, read at most once per batch rather than once per message."""
+
+    session: GroupSession
+    _facilitator_present: bool | None = None
+    _restrictions: dict = field(default_factory=dict)
+
+    def facilitator_present(self) -> bool:
+        if self._facilitator_present is None:
+            self._facilitator_present = _facilitator_present(self.session)
+        return self._facilitator_present
+
+    def restricted(self, user) -> bool:
+        if user.pk not in self._restrictions:
+            self._restrictions[user.pk] = posting_restriction_get(user=user, group=self.session.group) is not None
+        return self._restrictions[user.pk]
+
+
+def _check_may_send(*, facts: _SendFacts, user, role: str, participant: RoomParticipant, now: datetime) -> None:
+    session = facts.session
     if participant.removed_at is not None:
         raise RoomRefused(close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session."))
     if not session.room_is_open(now):
         raise RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
     if role in LEADING_ROLES:
         return
-    if posting_restriction_get(user=user, group=session.group) is not None:
+    if facts.restricted(user):
         raise RoomFrameError("restricted", _("You can read, but not write, for now; a moderator has told you why."))
     if participant.muted:
         raise RoomFrameError("muted", _("The facilitator has muted you for now. You can still read along."))
-    if not _facilitator_present(session):
+    if not facts.facilitator_present():
         raise RoomFrameError("read_only", _("Waiting for the facilitator: the room is read-only until they arrive."))
     if session.room_locked:
         raise RoomFrameError("locked", _("The facilitator has locked the room for now."))
@@ -389,33 +409,39 @@ def room_messages_send(*, session_id: int, sends: list[MessageToSend], now: date
         with transaction.atomic():
             # The session row is the room's lock: seq numbers are handed out one at a time.
             session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
-            first_seq = session.last_seq
+            first_seq, broadcast, facts = session.last_seq, [], _SendFacts(session)
             for index, send, client_uuid, body in checked:
-                outcomes[index] = _message_store(session=session, send=send, client_uuid=client_uuid, body=body, now=now)
+                outcomes[index] = _message_store(facts=facts, send=send, client_uuid=client_uuid, body=body, now=now, broadcast=broadcast)
             if session.last_seq != first_seq:
                 session.save(update_fields=["last_seq"])
     return outcomes  # type: ignore[return-value]
 
 
-def _message_store(*, session: GroupSession, send: MessageToSend, client_uuid: uuid.UUID, body: str, now: datetime) -> SendOutcome:
-    user = send.user
+def _message_store(
+    *, facts: _SendFacts, send: MessageToSend, client_uuid: uuid.UUID, body: str, now: datetime, broadcast: list[dict]
+) -> SendOutcome:
+    session, user = facts.session, send.user
     existing = RoomMessage.objects.filter(session=session, author=user, client_id=client_uuid).first()
     if existing is not None:
         return SentMessage(message=existing, duplicate=True, show_crisis_panel=False)
     participant, _created = RoomParticipant.objects.get_or_create(session=session, user=user)
     try:
-        _check_may_send(session=session, user=user, role=send.role, participant=participant, now=now)
+        _check_may_send(facts=facts, user=user, role=send.role, participant=participant, now=now)
     except (RoomFrameError, RoomRefused) as refusal:
         return refusal
     session.last_seq += 1
     message = RoomMessage.objects.create(session=session, seq=session.last_seq, author=user, body=body, client_id=client_uuid, created_at=now)
     participant.last_message_at = now
     participant.save(update_fields=["last_message_at"])
-    # Published before the risk request: on-commit callbacks run in order, and the room should
-    # not wait for the task to be queued (a broker round trip and an UPDATE) to see the message.
+    if not broadcast:
+        # One event carries the whole batch, so every socket in the room handles one event per
+        # batch rather than one per message. Registered with the first message, so it goes out
+        # before the risk requests: on-commit callbacks run in order, and the room should not
+        # wait for the tasks to be queued (a broker round trip and an UPDATE each).
+        _publish(session.pk, {"type": "room.messages_sent", "messages": broadcast})
     # The sender's role was settled on admission; no need to look the facilitators up again.
     author_is_facilitator = {user.pk} if send.role == ROLE_FACILITATOR else set()
-    _publish(session.pk, {**message_frame(message, author_is_facilitator), "type": "room.message"})
+    broadcast.append(message_frame(message, author_is_facilitator))
     assessment = content_risk_assessment_request(
         kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group, text=body
     )
