@@ -233,8 +233,8 @@ def _queue_queryset(*, moderator, filters: QueueFilters) -> QuerySet[Flag]:
 
 def _attach_context(flags: list[Flag]) -> None:
     """Each flag's content and what surrounds it: a fixed number of queries for any page."""
-    from django.db.models import F, Window
-    from django.db.models.functions import RowNumber
+    from django.db.models import F, OuterRef, Subquery, Window
+    from django.db.models.functions import Coalesce, RowNumber
 
     from groups.models import Post, RoomMessage
 
@@ -261,7 +261,17 @@ def _attach_context(flags: list[Flag]) -> None:
         numbered = Post.objects.filter(topic_id__in=topic_ids).annotate(
             position=Window(RowNumber(), partition_by=[F("topic_id")], order_by=[F("created_at").asc(), F("pk").asc()])
         )
-        positions = dict(numbered.filter(pk__in=[post.pk for post in flagged_posts]).values_list("pk", "position"))
+        # The flagged posts' own positions: counted, not windowed, since filtering a windowed query
+        # by pk would number only the rows that are left.
+        earlier = (
+            Post.objects.filter(topic_id=OuterRef("topic_id"))
+            .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+            .order_by().values("topic_id").annotate(count=Count("pk")).values("count")
+        )
+        positions = dict(
+            Post.objects.filter(pk__in=[post.pk for post in flagged_posts])
+            .annotate(position=Coalesce(Subquery(earlier), 0) + 1).values_list("pk", "position")
+        )
         around_posts = Q(pk__in=[])
         for post in flagged_posts:
             position = positions.get(post.pk, 1)
