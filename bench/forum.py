@@ -137,9 +137,14 @@ def bench_env(database_url: str, conn_max_age: str | None = None) -> dict[str, s
 
 
 def seed_database(database_url: str, search_word: str) -> dict:
+    return run_seed("bench.forum_seed", ["--search", search_word], database_url)
+
+
+def run_seed(module: str, arguments: list[str], database_url: str, timeout: float = SEED_TIMEOUT) -> dict:
+    """Run a seeding module in a subprocess on the bench database; its JSON, each probed URL 200 or BenchFailure."""
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.forum_seed", "--search", search_word],
-        cwd=REPO, env=bench_env(database_url), capture_output=True, text=True, timeout=SEED_TIMEOUT,
+        [sys.executable, "-m", module, *arguments],
+        cwd=REPO, env=bench_env(database_url), capture_output=True, text=True, timeout=timeout,
     )
     if completed.returncode != 0:
         raise BenchFailure(f"seeding failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
@@ -186,9 +191,9 @@ def http_get(port: int, path: str, cookies: dict[str, str]) -> tuple[int, dict[s
         conn.close()
 
 
-def check_pages(server: RunningServer, info: dict) -> None:
+def check_pages(server: RunningServer, info: dict, pages: tuple[str, ...] = PAGES) -> None:
     """Every URL must answer 200 to the member and show what it should; anything else stops the run."""
-    for name in PAGES:
+    for name in pages:
         path = info["urls"][name]
         cookies = {} if name == "trivial" else info["cookies"]
         status, headers, body = http_get(server.port, path, cookies)
