@@ -18,8 +18,13 @@ from accounts.permissions import user_is_moderator
 from groups.models import GroupSession, Membership, RoomConnection, RoomMessage, RoomParticipant
 from groups.session_models import CONNECTION_STALE_AFTER, ROOM_MESSAGE_MAX_LENGTH, CheckIn
 from moderation.models import ContentKind
-from moderation.selectors import posting_restriction_get
-from moderation.services import content_risk_assessment_request, content_text_loader_register, crisis_panel_due
+from moderation.selectors import posting_restriction_get, suspension_in_force
+from moderation.services import (
+    content_risk_assessment_request,
+    content_screen,
+    content_text_loader_register,
+    crisis_panel_due,
+)
 from platform_site.realtime import publish_on_commit, session_group_name
 
 HISTORY_ON_JOIN = 50
@@ -121,6 +126,8 @@ def room_admit(*, session_id: int, user, now: datetime | None = None) -> Admissi
         raise RoomRefused(close_code=CLOSE_NOT_FOUND, code="not_found", detail=_("There is no such session."))
     if role is None:
         raise RoomRefused(close_code=4403, code="forbidden", detail=_("Only members of this group can join its sessions."))
+    if role != ROLE_MODERATOR and suspension_in_force(user=user, now=now) is not None:
+        raise RoomRefused(close_code=4403, code="suspended", detail=_("Your account is suspended for now."))
     if RoomParticipant.objects.filter(session=session, user=user, removed_at__isnull=False).exists():
         raise RoomRefused(
             close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session.")
@@ -307,6 +314,20 @@ def _clean_body(body) -> str:
     return body
 
 
+def _screen(body: str) -> None:
+    """The moderators' watched phrases: a blocked one refuses with their message. A live room can't
+    wait for a moderator's approval, so a "hold" phrase refuses too, saying where it can wait."""
+    screening = content_screen(text=body)
+    if screening.blocked_message:
+        raise RoomFrameError("blocked", screening.blocked_message)
+    if screening.hold:
+        raise RoomFrameError(
+            "needs_approval",
+            _("This message needs a moderator's approval first, which a live room can't wait for, so it was not sent. "
+              "You can post it in the group's forum, where it waits for approval."),
+        )
+
+
 def _clean_client_id(client_id) -> uuid.UUID:
     try:
         return uuid.UUID(str(client_id))
@@ -402,7 +423,10 @@ def room_messages_send(*, session_id: int, sends: list[MessageToSend], now: date
     checked: list[tuple[int, MessageToSend, uuid.UUID, str]] = []
     for index, send in enumerate(sends):
         try:
-            checked.append((index, send, _clean_client_id(send.client_id), _clean_body(send.body)))
+            body = _clean_body(send.body)
+            if send.role != ROLE_MODERATOR:
+                _screen(body)
+            checked.append((index, send, _clean_client_id(send.client_id), body))
         except RoomFrameError as refusal:
             outcomes[index] = refusal
     if checked:

@@ -27,6 +27,12 @@ def report_create(*, reporter, post=None, room_message=None, reason: str, note: 
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
     content = post if post is not None else room_message
+    from moderation.selectors import suspension_in_force
+
+    # A mute still lets a member report (reporting is how people keep each other safe); a
+    # suspended account does nothing until the suspension ends.
+    if suspension_in_force(user=reporter) is not None:
+        raise ValidationError(_("Your account is suspended for now."))
     if content.author_id == reporter.pk:
         raise ValidationError(
             _("You can't report your own post. To take it down, delete it.") if post is not None
