@@ -5,8 +5,8 @@ As bench/pipeline_settings.py: the project's base settings with the real service
 channel layer, the Celery broker and the cache; Celery not eager (no worker runs: the risk tasks
 that room messages enqueue just wait in the benchmark's Redis database, which is flushed after).
 The channel layer is picked by BENCH_CHANNEL_LAYER, which bench/room_fanout.py sets per server:
-`core` (channels_redis.core.RedisChannelLayer, exactly as platform_site/settings/base.py sets it)
-or `pubsub` (channels_redis.pubsub.RedisPubSubChannelLayer).
+`pubsub` (channels_redis.pubsub.RedisPubSubChannelLayer, exactly as platform_site/settings/base.py
+sets it) or `core` (channels_redis.core.RedisChannelLayer, the list-based layer it replaced).
 """
 import os
 
@@ -18,7 +18,7 @@ from platform_site.settings.base import REDIS_URL
 SECRET_KEY = "bench-room-only-secret-key-never-used-for-anything-but-loopback-benchmarks-0123456789"
 
 # ----------------------------------------------------------------------------- CHANNELS
-_layer = os.environ.get("BENCH_CHANNEL_LAYER", "core")
+_layer = os.environ.get("BENCH_CHANNEL_LAYER", "pubsub")
 if _layer == "core":
     CHANNEL_LAYERS = {
         "default": {
