@@ -89,7 +89,8 @@ def content_screen(*, text: str) -> Screening:
 
 def _clean(phrase: str, action: str, message: str) -> tuple[str, str, str]:
     phrase = " ".join((phrase or "").split())
-    key = " ".join(text_normalise(phrase).split())
+    # As the rule layer matches: case, spacing and apostrophes ("don’t" / "dont") make no difference.
+    key = " ".join(text_normalise(phrase).replace("'", "").split())
     if not key:
         raise ValidationError({"phrase": _("Write the phrase to watch for.")})
     if len(phrase) > PHRASE_MAX_LENGTH:
