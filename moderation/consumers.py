@@ -37,6 +37,15 @@ class ModerationConsumer(ThawJsonConsumer):
     async def case_changed(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
 
+    async def flag_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def post_held(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def review_requested(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
     async def receive_json(self, content: dict[str, Any], **kwargs) -> None:
         if content["type"] == "ping":
             await self.send_json({"type": "pong"})

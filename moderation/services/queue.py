@@ -348,6 +348,7 @@ def report_flag_attach(*, report: Report) -> Flag:
     if created:
         publish_on_commit(MODERATORS_GROUP, {
             "type": "flag.raised", "flag_id": flag.pk, "level": "report", "raised_at": flag.raised_at.isoformat(),
+            "open_crisis": open_crisis_count(),
         })
     else:
         flag_changed_publish(flag, "reported_again")

@@ -110,8 +110,13 @@ def risk_assessment_enqueue(*, assessment_id: int) -> bool:
 
 
 def _event_for_flag(flag: Flag) -> dict:
+    from moderation.services.queue import open_crisis_count
+
     # Ids and the level only: the dashboard loads what the moderator may see.
-    return {"type": "flag.raised", "flag_id": flag.pk, "level": flag.level, "raised_at": flag.raised_at.isoformat()}
+    return {
+        "type": "flag.raised", "flag_id": flag.pk, "level": flag.level, "raised_at": flag.raised_at.isoformat(),
+        "open_crisis": open_crisis_count(),
+    }
 
 
 def flag_raise(*, assessment: RiskAssessment) -> Flag:

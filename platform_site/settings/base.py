@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "platform_site.context_processors.site",
                 "moderation.crisis_panel.crisis_panel",
+                "moderation.context_processors.moderation_badge",
             ],
         },
     },

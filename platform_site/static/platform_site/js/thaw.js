@@ -58,24 +58,57 @@
   });
 })();
 
-// The moderation dashboard listens on /ws/moderation/ and says at once when a flag or a crisis
-// case arrives, with a link to reload the queue. Reconnects with a growing pause if the socket drops.
+// Every moderator page listens on /ws/moderation/: the badge with the open crisis items follows
+// the feed, and on the queue page new items and changes (claims, decisions) replace the list in
+// place, with the same filters, without a reload. Reconnects with a growing pause if it drops.
 (function () {
   "use strict";
+  var QUEUE_EVENTS = ["flag.raised", "flag.changed", "post.held", "review.requested", "case.changed"];
   document.addEventListener("DOMContentLoaded", function () {
+    var feed = document.body.dataset.moderationFeed;
+    if (!feed || !window.WebSocket) { return; }
     var status = document.querySelector("[data-moderation-feed]");
-    if (!status || !window.WebSocket) { return; }
+    var queue = document.getElementById("queue");
+    var badges = document.querySelectorAll("[data-open-crisis]");
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var url = scheme + window.location.host + status.dataset.moderationFeed;
+    var url = scheme + window.location.host + feed;
     var pause = 1000;
+    var refreshing = null;
 
-    function announce(text) {
+    function announce(text, withReload) {
+      if (!status) { return; }
       status.textContent = text + " ";
-      var link = document.createElement("a");
-      link.href = window.location.pathname;
-      link.textContent = status.dataset.textReload;
-      status.appendChild(link);
+      if (withReload) {
+        var link = document.createElement("a");
+        link.href = window.location.pathname + window.location.search;
+        link.textContent = status.dataset.textReload;
+        status.appendChild(link);
+      }
       status.classList.add("live-alert");
+    }
+
+    function setBadge(count) {
+      badges.forEach(function (badge) {
+        badge.textContent = String(count);
+      });
+    }
+
+    // One fetch at a time; events arriving meanwhile are covered by the fetch that follows.
+    function refreshQueue() {
+      if (refreshing) { refreshing.again = true; return; }
+      refreshing = { again: false };
+      fetch(queue.dataset.queueFragment, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          queue.innerHTML = html;
+          announce(status ? status.dataset.textUpdated : "", false);
+        })
+        .catch(function () { announce(status ? status.dataset.textFlag : "", true); })
+        .then(function () {
+          var again = refreshing.again;
+          refreshing = null;
+          if (again) { refreshQueue(); }
+        });
     }
 
     function connect() {
@@ -84,8 +117,11 @@
       socket.addEventListener("message", function (event) {
         var frame;
         try { frame = JSON.parse(event.data); } catch (e) { return; }
-        if (frame.type === "flag.raised") { announce(status.dataset.textFlag); }
-        if (frame.type === "case.changed") { announce(status.dataset.textCase); }
+        if (typeof frame.open_crisis === "number") { setBadge(frame.open_crisis); }
+        if (QUEUE_EVENTS.indexOf(frame.type) === -1) { return; }
+        if (queue) { refreshQueue(); return; }
+        if (frame.type === "flag.raised") { announce(status ? status.dataset.textFlag : "", true); }
+        if (frame.type === "case.changed") { announce(status ? status.dataset.textCase : "", true); }
       });
       socket.addEventListener("close", function (event) {
         if (event.code === 4401 || event.code === 4403) { return; }
