@@ -1,0 +1,83 @@
+"""A small site for the access matrix: two groups and the eight kinds of visitor the issue names.
+
+Group A is private (outsiders must not learn it exists); group B is listed. Each role has a client
+signed in up front (moderators with their second factor). The suspended member was signed in, then
+suspended: a suspension ends their sessions, so their client must now be treated as signed out.
+"""
+from dataclasses import dataclass, field
+
+from django.test import Client, TestCase
+
+from accounts.models import Notification
+from groups.models import GroupSession, Membership, Post, SupportGroup, Topic
+from moderation.models import CareMessage, Sanction
+from moderation.services import care_message_send
+from moderation.services.sanctions import sanction_create
+from resources.models import Entry
+from tests.factories import UserFactory
+from tests.groups.factories import GroupSessionFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
+from tests.groups.helpers import client_for
+from tests.resources.factories import EntryFactory
+
+ANONYMOUS = "anonymous"
+MEMBER_A = "member_a"
+MEMBER_B = "member_b"
+REMOVED_A = "removed_a"
+FACILITATOR_A = "facilitator_a"
+FACILITATOR_B = "facilitator_b"
+MODERATOR = "moderator"
+SUSPENDED = "suspended"
+ROLES = (ANONYMOUS, MEMBER_A, MEMBER_B, REMOVED_A, FACILITATOR_A, FACILITATOR_B, MODERATOR, SUSPENDED)
+
+
+@dataclass
+class SiteWorld:
+    users: dict
+    group_a: SupportGroup
+    group_b: SupportGroup
+    topic_a: Topic
+    post_a: Post
+    topic_b: Topic
+    post_b: Post
+    session_a: GroupSession
+    session_b: GroupSession
+    notification_a: Notification
+    care_message_a: CareMessage
+    entry: Entry
+    clients: dict = field(default_factory=dict)
+
+    def client(self, role: str) -> Client:
+        return self.clients[role]
+
+
+def build_site_world() -> SiteWorld:
+    users = {role: UserFactory() for role in ROLES if role not in (ANONYMOUS, MODERATOR)}
+    users[ANONYMOUS] = None
+    users[MODERATOR] = UserFactory(is_moderator=True)
+    group_a = SupportGroupFactory(slug="group-a", name="Group A", private=True)
+    group_b = SupportGroupFactory(slug="group-b", name="Group B")
+    MembershipFactory(group=group_a, user=users[MEMBER_A])
+    MembershipFactory(group=group_a, user=users[FACILITATOR_A], facilitator=True)
+    MembershipFactory(group=group_a, user=users[REMOVED_A], status=Membership.Status.REMOVED)
+    MembershipFactory(group=group_a, user=users[SUSPENDED])
+    MembershipFactory(group=group_b, user=users[MEMBER_B])
+    MembershipFactory(group=group_b, user=users[FACILITATOR_B], facilitator=True)
+    topic_a = TopicFactory(group=group_a, author=users[MEMBER_A], title="Behind glass")
+    topic_b = TopicFactory(group=group_b, author=users[MEMBER_B], title="Colours gone grey")
+    post_a = PostFactory(topic=topic_a, author=users[MEMBER_A], body="A reply in group A.")
+    post_b = PostFactory(topic=topic_b, author=users[MEMBER_B], body="A reply in group B.")
+    session_a = GroupSessionFactory(group=group_a, title="A's evening")
+    session_b = GroupSessionFactory(group=group_b, title="B's evening")
+    care_message = care_message_send(recipient=users[MEMBER_A], kind=CareMessage.Kind.CHECK_IN, sent_by=users[MODERATOR])
+    notification = Notification.objects.filter(recipient=users[MEMBER_A]).latest("pk")
+    clients = {role: client_for(user) for role, user in users.items()}
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the suspension ends sessions on commit
+        sanction_create(
+            member=users[SUSPENDED], moderator=users[MODERATOR], kind=Sanction.Kind.SUSPENSION, reason="Test suspension."
+        )
+    entry = EntryFactory(slug="what-numbness-is", title="What numbness is")
+    return SiteWorld(
+        users=users, group_a=group_a, group_b=group_b, topic_a=topic_a, post_a=post_a, topic_b=topic_b, post_b=post_b,
+        session_a=session_a, session_b=session_b, notification_a=notification, care_message_a=care_message,
+        entry=entry, clients=clients,
+    )
