@@ -117,3 +117,25 @@ def demo_groups_ensure(*, member, facilitator, moderator) -> list[SupportGroup]:
                     topic_set_pinned(topic=topic, pinned=True)
             groups.append(group)
     return groups
+
+
+# Library entries the demo facilitator has attached to their groups (after load_resources).
+DEMO_LIBRARY = {
+    "flat-on-antidepressants": ["medication-and-ssris", "talking-to-your-doctor"],
+    "after-the-storm": ["ptsd-and-trauma", "can-trauma-cause-numbness"],
+    "burnt-out-and-blank": ["fatigue-and-burnout", "sleep-well"],
+}
+
+
+def demo_library_attachments_ensure(*, facilitator) -> int:
+    """Attach the demo groups' library entries, once; entries or groups that are missing are skipped."""
+    from groups.services import library_attachment_add
+    from resources.models import Entry
+
+    attached = 0
+    for slug, entry_slugs in DEMO_LIBRARY.items():
+        group = SupportGroup.objects.filter(slug=slug).first()
+        for entry in Entry.objects.filter(slug__in=entry_slugs) if group else []:
+            library_attachment_add(group=group, entry=entry, added_by=facilitator)
+            attached += 1
+    return attached

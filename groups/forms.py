@@ -202,3 +202,26 @@ class SeriesForm(SessionForm):
             wall = timezone.make_naive(starts_at)
             cleaned["starts_at"] = wall.replace(tzinfo=zoneinfo.ZoneInfo(time_zone))
         return cleaned
+
+
+# ----------------------------------------------------------------------------- library
+
+
+class LibraryAttachForm(forms.Form):
+    entry = forms.ModelChoiceField(
+        label=_("Library entry"),
+        queryset=None,
+        to_field_name="slug",
+        empty_label=_("Choose an entry"),
+        error_messages={
+            "required": _("Choose an entry to attach."),
+            "invalid_choice": _("That entry is not in the library (any more). Choose one from the list."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        from resources.selectors import entry_list_for_choice
+
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = entry_list_for_choice()
+        self.fields["entry"].label_from_instance = lambda entry: f"{entry.get_topic_display()}: {entry.title}"

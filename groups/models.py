@@ -253,3 +253,6 @@ from groups.session_models import (  # noqa: E402, F401
     SessionReminder,
     SessionSeries,
 )
+
+# Library entries that facilitators attach to a group or a session (the library never imports groups).
+from groups.resource_links import LibraryAttachment  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import views, views_rooms
+from groups import views, views_library, views_rooms
 
 app_name = "groups"
 
@@ -49,6 +49,13 @@ urlpatterns = [
     path("<slug:slug>/sessions/<int:session_id>/rsvp/", views.session_rsvp, name="session_rsvp"),
     path("<slug:slug>/sessions/<int:session_id>/rsvp/cancel/", views.session_rsvp_cancel, name="session_rsvp_cancel"),
     path("<slug:slug>/sessions/<int:session_id>/session.ics", views.session_ics, name="session_ics"),
+    # Library entries attached to the group or to one session (facilitators and moderators)
+    path("<slug:slug>/library/", views_library.library_attach, name="library_attach"),
+    path("<slug:slug>/library/<int:attachment_id>/remove/", views_library.library_detach, name="library_detach"),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/library/", views_library.session_library_attach,
+        name="session_library_attach",
+    ),
     # The live room (page; the socket is /ws/sessions/<id>/)
     path("<slug:slug>/sessions/<int:session_id>/room/", views_rooms.session_room, name="session_room"),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import moderator_required
-from groups import selectors, services
+from groups import library, selectors, services
 from groups.forms import (
     GroupForm,
     InvitationForm,
@@ -158,6 +158,7 @@ def group_detail(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
             member_count=selectors.active_member_count(group=ctx.group),
             unanswered_count=selectors.topic_list_unanswered(group=ctx.group).count() if ctx.can_facilitate else 0,
             search_form=SearchForm(),
+            library_attachments=library.library_attachment_list(group=ctx.group),
         ),
     )
 
@@ -341,6 +342,8 @@ def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> Http
     page = Paginator(selectors.post_list_for_topic(topic=topic, viewer=request.user), selectors.POSTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    # Links to library entries in the page's posts show as cards: one lookup for the whole page.
+    library.library_cards_attach(posts=list(page))
     return render(
         request,
         "groups/topic_detail.html",
@@ -538,6 +541,7 @@ def session_detail(request: HttpRequest, ctx: GroupContext, session_id: int) -> 
             agenda_html=markdown_to_safe_html(session.agenda),
             standing=selectors.rsvp_standing_get(session=session, user=request.user),
             room_url=_room_url(session),
+            library_attachments=library.library_attachment_list(group=ctx.group, session=session),
         ),
     )
 

@@ -149,14 +149,23 @@ def _search_words(query: str) -> list[Entry]:
 
 
 def _search_postgresql(query: str) -> list[Entry]:
-    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     search_query = SearchQuery(query, search_type="websearch", config="english")
+    words = _words(query)
+    if words:
+        # PostgreSQL's stemmer leaves "SSRIs" as `ssris`, so "SSRI" would miss the title that says
+        # "SSRIs": longer words also match as prefixes. Words are [a-z0-9]+, safe in a raw query.
+        prefixes = " & ".join(f"{word}:*" if len(word) >= 4 else word for word in words)
+        search_query |= SearchQuery(prefixes, search_type="raw", config="english")
+    # ts_rank saturates on a short query ("SSRI" scores the same wherever it is common), so equal
+    # ranks are ordered by how well the title alone matches: computed for the matching rows only.
+    title_rank = SearchRank(SearchVector("title", config="english"), search_query)
     return list(
         _listing()
         .filter(search_document=search_query)
-        .annotate(rank=SearchRank(F("search_document"), search_query))
-        .order_by("-rank", "position", "title")[:SEARCH_RESULTS]
+        .annotate(rank=SearchRank(F("search_document"), search_query), title_rank=title_rank)
+        .order_by("-rank", "-title_rank", "position", "title")[:SEARCH_RESULTS]
     )
 
 

@@ -13,6 +13,7 @@ from groups.services.forum import (  # noqa: F401
     topic_subscription_set,
     topics_mark_unanswered,
 )
+from groups.services.library import library_attachment_add, library_attachment_remove  # noqa: F401
 from groups.services.membership import (  # noqa: F401
     INVITATION_LIFETIMES,
     group_create,

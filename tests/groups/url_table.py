@@ -10,8 +10,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from groups.models import CalendarFeed, GroupSession
+from groups.resource_links import LibraryAttachment
 
 from tests.groups.factories import GroupSessionFactory
+from tests.resources.factories import EntryFactory
 from tests.groups.helpers import (
     ANONYMOUS,
     FACILITATOR,
@@ -93,6 +95,18 @@ def _session_form(world: World, setup: GroupSetup) -> dict:
 
 def _series_form(world: World, setup: GroupSetup) -> dict:
     return {**_session_form(world, setup), "time_zone": "Europe/Berlin", "frequency": "weekly", "occurrences": "4"}
+
+
+def _library_entry(world: World, setup: GroupSetup) -> dict:
+    """A library entry to attach (made on first use)."""
+    return {"entry": EntryFactory(slug="world-entry", title="World entry").slug}
+
+
+def _library_attachment(world: World, setup: GroupSetup) -> dict:
+    """One of the group's library attachments (made on first use)."""
+    entry = EntryFactory(slug="world-entry", title="World entry")
+    attachment, _created = LibraryAttachment.objects.get_or_create(group=setup.group, session=None, entry=entry)
+    return {"slug": setup.group.slug, "attachment_id": attachment.pk}
 
 
 def _feed(world: World, setup: GroupSetup) -> dict:
@@ -200,6 +214,12 @@ CASES = [
     Case("calendar_feed", "get", "public", 200, kwargs=_feed, group_scoped=False),
     # The live room's page: for whoever may be in the room, open or not (closed, it says when it opens).
     Case("session_room", "get", "forum", 200, kwargs=_session),
+    # Library entries on the group's page and a session's: attached by facilitators (and moderators).
+    Case("library_attach", "get", "facilitator", 200),
+    Case("library_attach", "post", "facilitator", 302, data=_library_entry),
+    Case("library_detach", "post", "facilitator", 302, kwargs=_library_attachment),
+    Case("session_library_attach", "get", "facilitator", 200, kwargs=_session),
+    Case("session_library_attach", "post", "facilitator", 302, kwargs=_session, data=_library_entry),
     # A member's own check-ins: no id in the address, so there is nobody else's to ask for.
     Case("check_in_trend", "get", "signed_in", 200, kwargs=lambda w, s: {}, group_scoped=False),
 ]

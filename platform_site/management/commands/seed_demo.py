@@ -1,10 +1,12 @@
-"""Create the demo, idempotently: a member, a facilitator and a moderator, then each app's demo
-content (groups, topics and replies). Each app's demo module creates only what is missing."""
+"""Create the demo, idempotently: the resource library, a member, a facilitator and a moderator,
+then each app's demo content (groups, topics and replies, library entries attached to groups).
+Each app's demo module creates only what is missing."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import demo_accounts_ensure
-from groups.demo import demo_groups_ensure
+from groups.demo import demo_groups_ensure, demo_library_attachments_ensure
+from resources.services import LibraryContentError, library_load
 
 
 class Command(BaseCommand):
@@ -23,9 +25,14 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with public passwords while DEBUG is off. "
                 "Use --allow-without-debug on a throw-away site."
             )
+        try:
+            library = library_load()
+        except LibraryContentError as error:
+            raise CommandError("The library's files have problems:\n  " + "\n  ".join(error.problems)) from error
         results = demo_accounts_ensure()
         people = {result.role: result.user for result in results}
         groups = demo_groups_ensure(member=people["member"], facilitator=people["facilitator"], moderator=people["moderator"])
+        demo_library_attachments_ensure(facilitator=people["facilitator"])
         created = [result for result in results if result.created]
         if created:
             self.stdout.write(self.style.SUCCESS("Demo accounts created (sign in at /accounts/login/):"))
@@ -36,3 +43,4 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo accounts already exist (passwords are listed in README.md).")
         self.stdout.write(f"Demo groups: {', '.join(group.name for group in groups)}.")
+        self.stdout.write(library.summary())
