@@ -3,8 +3,10 @@
 docs/room-protocol.md describes every frame.
 """
 import asyncio
+import contextlib
 import logging
 import time
+import uuid
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -13,7 +15,7 @@ from channels.db import database_sync_to_async
 from groups.room_writer import room_message_store
 from groups.services import rooms
 from platform_site.consumers import CLOSE_NOT_AUTHENTICATED, ThawJsonConsumer
-from platform_site.realtime import session_group_name, user_group_name
+from platform_site.realtime import publish_failures_listen, session_group_name, user_group_name
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +26,89 @@ FRAME_BURST = 20
 # slow reader can never make the server hold an ever-growing queue of frames for it.
 SEND_TIMEOUT_SECONDS = 10
 
+# How often a process checks that its channel layer (Redis) still carries events, and how long a
+# probe may take; a failed publish checks at once.
+LIVE_PROBE_EVERY_SECONDS = 2.0
+LIVE_PROBE_TIMEOUT_SECONDS = 3.0
+LIVE_PAUSED = {
+    "type": "error", "code": "live_paused",
+    "detail": "Live chat is paused: messages are saved, and will show when it's back.",
+}
+LIVE_RESUMED = {"type": "system", "code": "live_resumed", "detail": "Live chat is back."}
+
 CLIENT_FRAMES_NEEDING = {"message": ("body", "client_id"), "resume": ("after",), "report": ("message_id", "reason")}
+
+
+class LiveWatch:
+    """Whether this process's channel layer delivers, for the room sockets it serves (one per event loop).
+
+    With Redis down the database still works: messages are stored and acked, but nobody else sees
+    them. Rather than a room that only looks quiet, every socket here is told live chat is paused
+    (`live_paused`), and told again when it is back (`live_resumed`: the client then asks for what
+    it missed with `resume`). The check is an event the process sends itself through the layer,
+    every few seconds while it has room sockets, and at once after a failed publish.
+    """
+
+    def __init__(self, layer) -> None:
+        self.layer = layer
+        self.sockets: set[SessionRoomConsumer] = set()
+        self.live = True
+        self.wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self.stop_listening = publish_failures_listen(lambda: loop.call_soon_threadsafe(self.wake.set))
+        self.task = asyncio.create_task(self._run())
+
+    def remove(self, consumer: "SessionRoomConsumer") -> None:
+        self.sockets.discard(consumer)
+        if not self.sockets:
+            self.task.cancel()
+            self.stop_listening()
+            _watches.pop(id(asyncio.get_running_loop()), None)
+
+    async def _run(self) -> None:
+        channel = None
+        while True:
+            try:
+                channel = channel or await self.layer.new_channel("live-probe.")
+                live = await self._probe(channel)
+            except Exception:  # Redis refused: the layer is down
+                live = False
+            if not live:
+                channel = None  # the layer may have dropped it; a new one when Redis is back
+            await self._set_live(live)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), LIVE_PROBE_EVERY_SECONDS)
+            self.wake.clear()
+
+    async def _probe(self, channel: str) -> bool:
+        token = uuid.uuid4().hex
+        await self.layer.send(channel, {"type": "live.probe", "token": token})
+        try:
+            async with asyncio.timeout(LIVE_PROBE_TIMEOUT_SECONDS):
+                while (await self.layer.receive(channel)).get("token") != token:
+                    pass  # an older probe's answer
+        except TimeoutError:
+            return False
+        return True
+
+    async def _set_live(self, live: bool) -> None:
+        if live == self.live:
+            return
+        self.live = live
+        logger.warning("channel layer %s: live room chat %s", "back" if live else "unavailable", "resumed" if live else "paused")
+        for consumer in list(self.sockets):
+            await (consumer.live_resumed() if live else consumer.live_paused())
+
+
+# One watch per event loop (a process serves its sockets from one loop).
+_watches: dict[int, LiveWatch] = {}
+
+
+def _live_watch(layer) -> LiveWatch:
+    key = id(asyncio.get_running_loop())
+    if key not in _watches:
+        _watches[key] = LiveWatch(layer)
+    return _watches[key]
 
 
 class SessionRoomConsumer(ThawJsonConsumer):
@@ -63,8 +147,7 @@ class SessionRoomConsumer(ThawJsonConsumer):
         self.room_group = session_group_name(self.session_id)
         await self.accept()
         self.accepted = True
-        await self.channel_layer.group_add(self.room_group, self.channel_name)
-        await self.channel_layer.group_add(user_group_name(self.user.pk), self.channel_name)
+        grouped = await self._join_groups()
         frames = await database_sync_to_async(rooms.room_join)(
             session=self.session, user=self.user, role=self.role, channel_name=self.channel_name
         )
@@ -72,6 +155,31 @@ class SessionRoomConsumer(ThawJsonConsumer):
         self.standing = await database_sync_to_async(rooms.room_standing)(session=self.session, user=self.user, role=self.role)
         for name in ("welcome", "history", "state"):
             await self.send_json(frames[name])
+        self.watch = _live_watch(self.channel_layer)
+        self.watch.sockets.add(self)
+        if not grouped:
+            self.watch.wake.set()
+        if not grouped or not self.watch.live:
+            await self.send_json(LIVE_PAUSED)
+
+    async def _join_groups(self) -> bool:
+        """Join the room's and the user's groups; False when the layer is down (joined again when it is back)."""
+        try:
+            await self.channel_layer.group_add(self.room_group, self.channel_name)
+            await self.channel_layer.group_add(user_group_name(self.user.pk), self.channel_name)
+        except Exception:
+            return False
+        return True
+
+    async def live_paused(self) -> None:
+        await self.send_json(LIVE_PAUSED)
+
+    async def live_resumed(self) -> None:
+        # A Redis that restarted empty no longer knows this socket's groups (the core layer keeps them there).
+        await self._join_groups()
+        await self.send_json(LIVE_RESUMED)
+        # Presence changes sent while the layer was down were lost; this one is current.
+        await self.send_json(await database_sync_to_async(rooms.room_presence)(session=self.session))
 
     async def _refuse_with(self, refusal: "rooms.RoomRefused") -> None:
         """Say why, then close with the refusal's code (accepting first if the socket is new)."""
@@ -84,8 +192,11 @@ class SessionRoomConsumer(ThawJsonConsumer):
         if not getattr(self, "joined", False):
             return
         self.joined = False
-        await self.channel_layer.group_discard(self.room_group, self.channel_name)
-        await self.channel_layer.group_discard(user_group_name(self.user.pk), self.channel_name)
+        if getattr(self, "watch", None) is not None:
+            self.watch.remove(self)
+        with contextlib.suppress(Exception):  # the layer may be down; the socket leaves the room all the same
+            await self.channel_layer.group_discard(self.room_group, self.channel_name)
+            await self.channel_layer.group_discard(user_group_name(self.user.pk), self.channel_name)
         await database_sync_to_async(rooms.room_leave)(session_id=self.session_id, channel_name=self.channel_name)
 
     async def send_json(self, content: dict[str, Any], close: bool = False) -> None:

@@ -6,6 +6,7 @@ the consumer method that handles it), plus ids and exactly the fields every reci
 Group names are made from ids (`session-7`, `moderators`), never from user text.
 """
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -48,3 +49,16 @@ def _publish_or_log(group_name: str, event: dict[str, Any]) -> None:
         publish_now_unsafe(group_name, event)
     except Exception:
         logger.warning("real-time event %s to %s not delivered: channel layer unavailable", event["type"], group_name)
+        for listener in list(_publish_failure_listeners):
+            listener()
+
+
+# Told (from whichever thread published) whenever an event could not be published: live rooms use
+# it to tell their members at once that live chat is paused, rather than looking quiet.
+_publish_failure_listeners: list[Callable[[], None]] = []
+
+
+def publish_failures_listen(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call `listener()` after each failed publish; it must be quick and thread-safe. Returns an unsubscribe."""
+    _publish_failure_listeners.append(listener)
+    return lambda: _publish_failure_listeners.remove(listener)

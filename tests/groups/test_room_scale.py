@@ -65,7 +65,8 @@ def _free_port() -> int:
 class AsgiServer:
     """uvicorn serving platform_site.asgi on a free port, in a process group of its own."""
 
-    def __init__(self, name: str, log_path: Path):
+    def __init__(self, name: str, log_path: Path, *, env_overrides: dict[str, str] | None = None):
+        # `env_overrides` overrides the variables below (tests/faults/ points a server at a Redis it may stop).
         self.name, self.log_path, self.port = name, log_path, _free_port()
         env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
         env.update(
@@ -73,6 +74,7 @@ class AsgiServer:
             DJANGO_SETTINGS_MODULE=django_settings.SETTINGS_MODULE, DATABASE_URL=_test_database_url(),
             REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1",
         )
+        env.update(env_overrides or {})
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "platform_site.asgi:application", "--host", HOST, "--port", str(self.port),

@@ -83,6 +83,7 @@
     this.participants = [];
     this.checkedIn = false;
     this.checkedOut = false;
+    this.livePaused = false;      // the server said live chat is paused (its channel layer is down)
   }
 
   Room.prototype.t = function (key, values) {
@@ -249,7 +250,7 @@
       case "presence": this.onPresence(frame); break;
       case "state": this.onState(frame); break;
       case "you": this.onYou(frame); break;
-      case "system": this.addSystem(frame.detail); break;
+      case "system": if (frame.code === "live_resumed") { this.onLiveResumed(frame); } else { this.addSystem(frame.detail); } break;
       case "check_in_summary": this.onSummary(frame); break;
       case "error": this.onError(frame); break;
       case "pong": break;
@@ -261,6 +262,7 @@
     var reconnect = this.everConnected;
     this.welcomed = true;
     this.everConnected = true;
+    this.livePaused = false; // a new connection is live unless the server says otherwise next
     this.attempt = 0;
     this.you = frame.you || {};
     if (this.you.role) { this.role = this.you.role; }
@@ -525,6 +527,7 @@
       this.refusal = frame; // the close that follows says to stop; this says why
       if (frame.code !== "not_found" || !this.welcomed) { return; }
     }
+    if (frame.code === "live_paused") { this.onLivePaused(frame); return; }
     if (frame.code === "too_fast") {
       // The frame it answers was dropped, and it may have been a message: send what is still
       // unacknowledged again once the pause is over (same client_id, so nothing is stored twice).
@@ -537,6 +540,26 @@
       return;
     }
     this.notice.textContent = frame.detail || "";
+  };
+
+  // The server's channel layer is down: messages are still stored (and acked), but nobody else
+  // sees them until it is back. Say so where the connection's state shows, once in the log too.
+  Room.prototype.onLivePaused = function (frame) {
+    if (this.livePaused) { return; }
+    this.livePaused = true;
+    this.setConnection(frame.detail);
+    this.addSystem(frame.detail);
+  };
+
+  Room.prototype.onLiveResumed = function (frame) {
+    this.livePaused = false;
+    this.setConnection(frame.detail);
+    this.addSystem(frame.detail);
+    // Whatever others said meanwhile was stored, not delivered: ask for it.
+    if (this.hasBaseline) {
+      this.resumePending = true;
+      this.send({ type: "resume", after: this.lastSeq });
+    }
   };
 
   // --------------------------------------------------------------------------- standing, presence, state
