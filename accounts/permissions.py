@@ -20,6 +20,15 @@ from django.utils.translation import gettext as _
 
 
 def user_is_moderator(user) -> bool:
+    """Whether `user` may use a moderator's powers now: a moderator whose session has not seen their
+    second factor keeps a member's powers only (see moderator_powers_withhold_without_mfa)."""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_moderator
+        and not getattr(user, "moderator_powers_withheld", False)
+    )
+
+
+def _is_moderator_account(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_moderator)
 
 
@@ -45,6 +54,17 @@ def moderator_mfa_status(user, session) -> ModeratorMFA:
     return ModeratorMFA.NEEDS_CODE
 
 
+def moderator_powers_withhold_without_mfa(user, session) -> None:
+    """Mark a moderator whose session lacks the second factor, for this request or socket only.
+
+    Every moderator power (reading any group's forum, entering any room, moderator tools) then
+    waits until they give a code: the tools send them to do so; elsewhere they act as a member.
+    Call from sync code (it reads the database), once per request or socket.
+    """
+    if _is_moderator_account(user) and moderator_mfa_status(user, session) is not ModeratorMFA.READY:
+        user.moderator_powers_withheld = True
+
+
 def moderator_required(view_func):
     """Anonymous visitors go to the login page; signed-in non-moderators get 403; moderators
     without two-factor authentication in this session are sent to set it up or to give a code."""
@@ -53,7 +73,7 @@ def moderator_required(view_func):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not user_is_moderator(request.user):
+        if not _is_moderator_account(request.user):
             raise PermissionDenied("Moderators only.")
         status = moderator_mfa_status(request.user, request.session)
         if status is ModeratorMFA.NEEDS_SETUP:
@@ -81,7 +101,7 @@ def moderator_required(view_func):
 def moderator_socket_refusal(user, session) -> dict[str, str] | None:
     """Why a signed-in user may not open the moderators' socket, as an error frame's code and
     detail; None when they may. Call from sync code (it reads the database)."""
-    if not user_is_moderator(user):
+    if not _is_moderator_account(user):
         return {"code": "forbidden", "detail": "Moderators only."}
     if moderator_mfa_status(user, session) is not ModeratorMFA.READY:
         return {

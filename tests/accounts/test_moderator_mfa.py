@@ -152,3 +152,54 @@ async def test_moderation_socket_is_refused_without_two_factor_in_the_session(ha
     assert frame["code"] == "mfa_required"
     assert "two-factor" in frame["detail"]
     assert (await socket.receive_output())["code"] == CLOSE_FORBIDDEN
+
+
+# ----------------------------------------------------------------------------- powers outside the tools
+
+
+@pytest.fixture
+def private_group_topic(db):
+    from tests.groups.factories import SupportGroupFactory, TopicFactory
+
+    return TopicFactory(group=SupportGroupFactory(private=True), title="Only for this circle")
+
+
+def _topic_url(topic) -> str:
+    return reverse("groups:topic", kwargs={"slug": topic.group.slug, "topic_id": topic.pk})
+
+
+def test_a_moderator_reads_any_groups_forum_only_with_two_factor_in_the_session(moderator_with_known_secret, private_group_topic):
+    password_only = sign_in(Client(), moderator_with_known_secret, with_mfa=False)
+    with_code = sign_in(Client(), moderator_with_known_secret)
+
+    # Without the code they are just a member, and a private group they are not in does not exist.
+    hidden = password_only.get(_topic_url(private_group_topic))
+    assert hidden.status_code == 404
+    assert "Only for this circle" not in hidden.content.decode()
+    assert with_code.get(_topic_url(private_group_topic)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_moderator_enters_any_room_only_with_two_factor_in_the_session():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.groups.factories import GroupSessionFactory, SupportGroupFactory
+
+    @database_sync_to_async
+    def make():
+        session = GroupSessionFactory(group=SupportGroupFactory(private=True), starts_at=timezone.now() + timedelta(minutes=5))
+        moderator = UserFactory(is_moderator=True, totp=False)
+        totp_activate(moderator, SECRET)
+        return session, moderator
+
+    session, moderator = await make()
+    answers = {}
+    for with_mfa in (False, True):
+        socket = await open_socket(f"/ws/sessions/{session.pk}/", user=moderator, with_mfa=with_mfa)
+        assert (await socket.connect())[0]
+        answers[with_mfa] = (await socket.receive_json_from())["type"]
+        await socket.disconnect()
+    assert answers == {False: "error", True: "welcome"}

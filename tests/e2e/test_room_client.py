@@ -17,7 +17,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, PageProblems
-from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
+from tests.factories import sign_in
+from tests.groups.factories import (
+    GroupSessionFactory,
+    MembershipFactory,
+    SupportGroupFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +110,7 @@ def room_page(browser, live_server):
 
     def open_as(user, *, clock: bool = False, viewport=None):
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, timezone_id="Europe/Berlin")
         context.add_cookies([{
             "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,

@@ -21,7 +21,12 @@ from playwright.sync_api import expect
 
 from groups.models import RoomMessage
 from tests.e2e.conftest import ARTIFACTS, PageProblems
-from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
+from tests.factories import sign_in
+from tests.groups.factories import (
+    GroupSessionFactory,
+    MembershipFactory,
+    SupportGroupFactory,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -78,7 +83,7 @@ def asgi_server(transactional_db):
 def _signed_in_context(browser, server: AsgiServer, user, **options):
     """A browser context already signed in as `user` (the login form is covered by other journeys)."""
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     context = browser.new_context(timezone_id="Europe/Berlin", **options)
     context.add_cookies([{
         "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": server.url,

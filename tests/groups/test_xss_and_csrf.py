@@ -12,7 +12,7 @@ from django.utils.html import escape
 from accounts.display_names import display_name_key
 from groups import services
 from groups.models import Membership, Topic
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 from tests.groups.factories import InvitationFactory, MembershipFactory
 from tests.groups.helpers import (
     FACILITATOR,
@@ -156,7 +156,7 @@ def test_every_groups_post_needs_a_csrf_token(db, case):
     setup = world.listed
     url = reverse(f"groups:{case.name}", kwargs=case.kwargs(world, setup))
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.users[_actor(case)])
+    sign_in(client, world.users[_actor(case)])
     client.get(reverse("groups:mine"))  # the page sets the CSRF cookie, as a browser visit would
 
     with transaction.atomic():
