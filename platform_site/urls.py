@@ -20,3 +20,6 @@ urlpatterns = [
     path("messages/", include("moderation.member_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Bodies too large, too many fields, any file: a page that says why (platform_site/limits.py).
+handler400 = "platform_site.limits.request_refused"

@@ -145,7 +145,13 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Request limits, refused with a page that says why (platform_site/limits.py). The longest form,
+# a 10,000-character post, is well under 1 MB; no form has more than a few dozen fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# No page accepts files: any file in a request is refused rather than written to disk.
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
 # ----------------------------------------------------------------------------- AUTH / allauth
 AUTH_USER_MODEL = "accounts.User"
