@@ -12,6 +12,7 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 
+from accounts.sessions import socket_session_ended
 from groups.room_writer import room_message_store
 from groups.services import rooms
 from platform_site.consumers import CLOSE_NOT_AUTHENTICATED, ThawJsonConsumer
@@ -331,6 +332,15 @@ class SessionRoomConsumer(ThawJsonConsumer):
             close_code=4403, code="suspended",
             detail="Your account is suspended for now; the moderators have sent you the reason.",
         ))
+
+    # Sent to user-<id>: a password change or reset ended some of the member's sessions; a socket
+    # opened with one of those closes, the same way as for a suspension.
+    async def account_sessions_ended(self, event: dict[str, Any]) -> None:
+        if await database_sync_to_async(socket_session_ended)(self.scope.get("session"), event):
+            await self._refuse_with(rooms.RoomRefused(
+                close_code=CLOSE_NOT_AUTHENTICATED, code="signed_out",
+                detail="You were signed out because your password changed. Please sign in again.",
+            ))
 
     async def _update_standing(self, **changes) -> None:
         before = self.standing.frame()
