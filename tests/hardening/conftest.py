@@ -1,6 +1,17 @@
+import pytest
+
 from tests.groups.conftest import (  # noqa: F401  (fixtures shared with the groups tests)
     group,
     group_facilitator,
     group_member,
     member_client,
 )
+from tests.hardening.sockets import SocketLoop
+
+
+@pytest.fixture
+def loop():
+    """An event loop in a thread for sockets used from synchronous tests."""
+    sockets = SocketLoop()
+    yield sockets
+    sockets.close()

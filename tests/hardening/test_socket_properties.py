@@ -1,12 +1,10 @@
 """Whatever a client sends on a socket, it gets a well-formed answer, and nobody else is affected.
 
 One room (and one moderation feed) stays open for all examples: that is the point, a bad frame must
-not close anything. Hypothesis drives the examples from a synchronous test while the sockets live
-on one event loop of their own, in a thread (a fresh loop per example would orphan them).
+not close anything. Hypothesis drives the examples from a synchronous test; the sockets live on a
+SocketLoop (tests/hardening/sockets.py).
 """
-import asyncio
 import json
-import threading
 import uuid
 from datetime import timedelta
 
@@ -24,6 +22,7 @@ from platform_site.consumers import MAX_FRAME_BYTES
 from platform_site.realtime import MODERATORS_GROUP
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
+from tests.hardening.sockets import SocketLoop
 from tests.websocket import open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,34 +59,19 @@ wire_texts = (
 )
 
 
-class SocketLoop:
-    """An event loop in a thread: sockets opened on it survive from one example to the next."""
+def for_every_frame(loop: SocketLoop, check, *, sockets) -> None:
+    """Run `check(text)` on the loop for each generated wire text, then close `sockets`."""
 
-    def __init__(self):
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+    @SOCKET_SETTINGS
+    @given(wire_texts)
+    def property_holds(text):
+        loop.run(check(text))
 
-    def run(self, coroutine, timeout: float = 30.0):
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def for_every_frame(self, check, *, sockets) -> None:
-        """Run `check(text)` on this loop for each generated wire text, then close `sockets`."""
-
-        @SOCKET_SETTINGS
-        @given(wire_texts)
-        def property_holds(text):
-            self.run(check(text))
-
-        try:
-            property_holds()
-        finally:
-            for socket in sockets:
-                self.run(socket.disconnect())
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+    try:
+        property_holds()
+    finally:
+        for socket in sockets:
+            loop.run(socket.disconnect())
 
 
 def is_ping(text: str) -> bool:
@@ -139,13 +123,6 @@ async def connect(path: str, user, greeting: int):
 
 
 @pytest.fixture
-def loop():
-    sockets = SocketLoop()
-    yield sockets
-    sockets.close()
-
-
-@pytest.fixture
 def no_rate_limit(monkeypatch):
     # The flood limit has tests of its own; here it would answer every frame with too_fast and
     # hide how the frame itself is handled.
@@ -180,7 +157,7 @@ def test_any_frame_in_a_room_gets_a_well_formed_answer_and_the_room_goes_on_for_
         await frames_until(listener, "message", match=lambda frame: frame.get("body") == check)
         await frames_until(lead, "ack")
 
-    loop.for_every_frame(check, sockets=(probe, listener, lead))
+    for_every_frame(loop, check, sockets=(probe, listener, lead))
 
 
 def test_any_frame_on_the_moderation_feed_gets_an_error_or_a_pong_and_other_moderators_keep_theirs(loop):
@@ -199,4 +176,4 @@ def test_any_frame_on_the_moderation_feed_gets_an_error_or_a_pong_and_other_mode
         assert await listener.receive_json_from(timeout=5) == nudge
         assert await probe.receive_json_from(timeout=5) == nudge  # the prober's own feed is still live too
 
-    loop.for_every_frame(check, sockets=(probe, listener))
+    for_every_frame(loop, check, sockets=(probe, listener))
