@@ -347,6 +347,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per task is noise at INFO; failures still show.
         "celery.app.trace": {"level": "WARNING"},
+        # redis-py logs every Pub/Sub message it receives at DEBUG, and room broadcasts carry what
+        # members wrote: never, whatever LOG_LEVEL says (tests/hardening/test_canary.py).
+        "push_response": {"level": "WARNING"},
     },
 }
 
