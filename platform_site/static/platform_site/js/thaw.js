@@ -67,7 +67,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     var feed = document.body.dataset.moderationFeed;
     if (!feed || !window.WebSocket) { return; }
-    var status = document.querySelector("[data-moderation-feed]");
+    // The queue page's status line; not <body>, which carries the feed's address too (writing
+    // the notice into it would replace the whole page).
+    var status = document.querySelector("main [data-moderation-feed]");
     var queue = document.getElementById("queue");
     var badges = document.querySelectorAll("[data-open-crisis]");
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
