@@ -67,7 +67,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The queue. With ?fragment=queue, only the list (the live feed reloads it in place)."""
     filter_form, filters = _queue_filters(request)
     queue = selectors.flag_queue_for_moderator(moderator=request.user, filters=filters)
-    context = {"queue": queue, "filter_form": filter_form, "query": request.GET.urlencode(), "here": request.get_full_path()}
+    # The fragment's own links and forms (pages, "next" after a claim) lead to the whole page.
+    params = request.GET.copy()
+    params.pop("fragment", None)
+    query = params.urlencode()
+    here = f"{request.path}?{query}" if query else request.path
+    context = {"queue": queue, "filter_form": filter_form, "query": query, "here": here}
     if request.GET.get("fragment") == "queue":
         return render(request, "moderation/_queue.html", context)
     return render(
