@@ -25,6 +25,12 @@ class CheckInForm(forms.Form):
         help_text=_("Added to the kind check-in message, which always carries the crisis lines."),
     )
 
+    def __init__(self, *args, **kwargs):
+        # On the case page beside CaseNoteForm, whose field is also "note": ids of their own, so
+        # each label names its own box.
+        kwargs.setdefault("auto_id", "id_check_in_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CaseCloseForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
