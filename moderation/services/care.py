@@ -3,7 +3,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,9 @@ def care_message_send(
     says who was worried. `note` is an optional personal line from the moderator (for a decision,
     the reason). `sanction` or `content_*` name what a decision was about, for a review request."""
     note = (note or "").strip()[:2000]
-    body = render_to_string(f"moderation/care/{kind}.txt", {"note": note, "sanction": sanction}).strip()
+    # Plain text, stored as written: escaped once, where a page shows it (not twice: "I&#x27;m").
+    template = get_template(f"moderation/care/{kind}.txt").template
+    body = template.render(Context({"note": note, "sanction": sanction}, autoescape=False)).strip()
     message = CareMessage.objects.create(
         recipient=recipient, case=case, kind=kind, body=body, sent_by=sent_by, sanction=sanction,
         content_kind=content_kind, content_id=content_id,
