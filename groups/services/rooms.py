@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from accounts.permissions import user_is_moderator
 from groups.models import GroupSession, Membership, RoomConnection, RoomMessage, RoomParticipant
 from groups.session_models import CONNECTION_STALE_AFTER, ROOM_MESSAGE_MAX_LENGTH, CheckIn
-from moderation.models import ContentKind
+from moderation.models import AuditEntry, ContentKind
 from moderation.selectors import posting_restriction_get, suspension_in_force
 from moderation.services import (
+    audit_record,
     content_risk_assessment_request,
     content_screen,
     content_text_loader_register,
@@ -555,20 +556,27 @@ def room_control(*, session_id: int, actor, role: str, command: str, content: di
     with transaction.atomic():
         session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
         handler = _CONTROLS[command]
-        handler(session, actor, content)
+        participant = handler(session, actor, content)
+        if role == ROLE_MODERATOR and command in _AUDITED_CONTROLS:
+            # A moderator's hand on a member is a moderator action: the audit log has it.
+            audit_record(
+                actor=actor, action=_AUDITED_CONTROLS[command], target_user=participant.user, group=session.group,
+                subject=session,
+            )
         session.save()
         _publish(session.pk, {**room_state(session=session), "type": "room.state"})
 
 
-def _mute(session, actor, content, *, muted: bool) -> None:
+def _mute(session, actor, content, *, muted: bool) -> RoomParticipant:
     participant = _target(session, content.get("user_id"))
     participant.muted = muted
     participant.save(update_fields=["muted"])
     _publish(session.pk, {"type": "room.participant_changed", "user_id": participant.user_id, "muted": muted})
     _publish(session.pk, {**room_presence(session=session), "type": "room.presence"})
+    return participant
 
 
-def _remove(session, actor, content) -> None:
+def _remove(session, actor, content) -> RoomParticipant:
     participant = _target(session, content.get("user_id"))
     if participant.user_id == actor.pk:
         raise RoomFrameError("invalid", _("You can't remove yourself; leave the room instead."))
@@ -577,6 +585,7 @@ def _remove(session, actor, content) -> None:
     RoomConnection.objects.filter(session=session, user_id=participant.user_id).delete()
     _publish(session.pk, {"type": "room.removed", "user_id": participant.user_id})
     _publish(session.pk, {**room_presence(session=session), "type": "room.presence"})
+    return participant
 
 
 def _lock(session, actor, content, *, locked: bool) -> None:
@@ -653,6 +662,9 @@ _CONTROLS = {
     "extend": _extend,
 }
 ROOM_CONTROLS = frozenset(_CONTROLS)
+_AUDITED_CONTROLS = {
+    "mute": AuditEntry.Action.ROOM_MUTED, "unmute": AuditEntry.Action.ROOM_UNMUTED, "remove": AuditEntry.Action.ROOM_REMOVED,
+}
 
 
 def room_round_pass(*, session_id: int, user) -> None:
