@@ -71,6 +71,26 @@ def page(browser):
 
 
 @pytest.fixture
+def asgi_server(transactional_db):
+    """The real ASGI application (HTTP and WebSockets) served by uvicorn from a thread, on a free
+    port; `live_server` has no WebSockets. Same process: it shares the test database whatever it
+    is (SQLite's shared in-memory one by default, PostgreSQL with DATABASE_URL) and the channel
+    layer (in-memory by default, Redis with REDIS_URL)."""
+    from channels.layers import channel_layers
+
+    from tests.e2e.helpers import AsgiServer
+
+    # The channel layer is a per-process singleton, and the Redis layer binds its locks to the
+    # first event loop that uses it: earlier async tests ran on loops of their own. The server's
+    # loop gets a fresh layer, and later tests get theirs once this loop is gone.
+    channel_layers.backends.clear()
+    server = AsgiServer().start()
+    yield server
+    server.stop()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
 def screenshot(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 

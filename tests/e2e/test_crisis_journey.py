@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from groups.models import SupportGroup
 from groups.services import group_create, membership_join
 from moderation.models import CrisisCase, Flag
-from tests.e2e.test_forum_journey import _sign_in
+from tests.e2e.helpers import sign_in_with_password
 from tests.factories import UserFactory
 from tests.moderation.conftest import CRISIS_TEXT
 
@@ -22,7 +22,7 @@ def test_help_shows_while_drafting_and_after_posting_and_a_person_is_told(live_s
     )
     membership_join(group=group, user=member)
 
-    _sign_in(page, live_server, member)
+    sign_in_with_password(page, live_server, member)
     page.goto(live_server.url + group.get_absolute_url())
     page.get_by_role("link", name="Start a topic").click()
     page.get_by_label("Title").fill("Tonight")
@@ -58,7 +58,7 @@ def test_a_calm_draft_shows_no_panel(live_server, page):
         visibility=SupportGroup.Visibility.LISTED, join_policy=SupportGroup.JoinPolicy.OPEN,
     )
     membership_join(group=group, user=member)
-    _sign_in(page, live_server, member)
+    sign_in_with_password(page, live_server, member)
     page.goto(live_server.url + group.get_absolute_url() + "topics/new/")
     with page.expect_response(lambda response: "draft-check" in response.url) as checked:
         page.get_by_label("What would you like to share?").press_sequentially(

@@ -4,17 +4,10 @@ from playwright.sync_api import expect
 
 from groups.models import SupportGroup
 from groups.services import group_create
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.helpers import sign_in_with_password
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password:").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="My profile")).to_be_visible()
 
 
 def test_members_talk_in_the_forum_with_content_warnings_folded(browser, live_server, screenshot, page):
@@ -25,7 +18,7 @@ def test_members_talk_in_the_forum_with_content_warnings_folded(browser, live_se
         join_policy=SupportGroup.JoinPolicy.OPEN,
     )
 
-    _sign_in(page, live_server, writer)
+    sign_in_with_password(page, live_server, writer)
     page.get_by_role("link", name="Groups", exact=True).click()
     page.get_by_role("link", name="Flat on antidepressants").click()
     page.get_by_role("button", name="Join this group").click()
@@ -41,7 +34,7 @@ def test_members_talk_in_the_forum_with_content_warnings_folded(browser, live_se
     other = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     reader_page = other.new_page()
     try:
-        _sign_in(reader_page, live_server, reader)
+        sign_in_with_password(reader_page, live_server, reader)
         reader_page.goto(live_server.url + group.get_absolute_url())
         reader_page.get_by_role("button", name="Join this group").click()
         reader_page.get_by_role("link", name="The week everything went quiet").click()

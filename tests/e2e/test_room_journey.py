@@ -2,26 +2,17 @@
 
 pytest-django's `live_server` speaks HTTP only, so these tests run the real ASGI application
 (platform_site.asgi: Django for HTTP, Channels for /ws/) with uvicorn in a thread of the test
-process, on a free port. Being in the same process, it shares the test database whatever it is:
-SQLite's in-memory test database (shared cache) in the default run, PostgreSQL when DATABASE_URL
-is set; and the channel layer: in-memory by default, Redis when REDIS_URL is set.
+process: the `asgi_server` fixture of tests/e2e/conftest.py.
 """
-import re
-import socket
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from channels.layers import channel_layers
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import RoomMessage
-from tests.e2e.conftest import ARTIFACTS, PageProblems
-from tests.factories import sign_in
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.helpers import CuttableLine, open_page, room_log, room_send, signed_in_context
 from tests.groups.factories import (
     GroupSessionFactory,
     MembershipFactory,
@@ -36,108 +27,6 @@ pytestmark = [
 ]
 
 
-class AsgiServer:
-    """uvicorn serving platform_site.asgi:application from a thread, until `stop()`."""
-
-    def __init__(self):
-        import uvicorn
-
-        from platform_site.asgi import application
-
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
-        port = self.socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(application, lifespan="off", log_level="warning", access_log=False, ws_per_message_deflate=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
-
-    def start(self) -> "AsgiServer":
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the ASGI test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.socket.close()
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    # The channel layer is a per-process singleton, and the Redis layer binds its locks to the
-    # first event loop that uses it: earlier async tests ran on loops of their own. The server's
-    # loop gets a fresh layer, and later tests get theirs once this loop is gone.
-    channel_layers.backends.clear()
-    server = AsgiServer().start()
-    yield server
-    server.stop()
-    channel_layers.backends.clear()
-
-
-def _signed_in_context(browser, server: AsgiServer, user, **options):
-    """A browser context already signed in as `user` (the login form is covered by other journeys)."""
-    client = Client()
-    sign_in(client, user)
-    context = browser.new_context(timezone_id="Europe/Berlin", **options)
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": server.url,
-    }])
-    return context
-
-
-def _open_page(context):
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.problems = PageProblems(page)
-    return page
-
-
-def _log(page):
-    return page.locator("#room-log")
-
-
-def _send(page, text: str) -> None:
-    page.get_by_label("Your message").fill(text)
-    page.get_by_role("button", name="Send", exact=True).click()
-
-
-class CuttableLine:
-    """Routes one page's room sockets through Playwright, so a test can cut the connection and
-    keep it cut: while cut, each new socket the page opens is answered by nobody (it opens, but
-    no welcome ever comes), as on a train in a tunnel; `restore()` lets the next attempt through."""
-
-    def __init__(self, page):
-        self.cut_now = False
-        self.live: list = []
-        self.held: list = []
-        page.route_web_socket(re.compile(r"/ws/sessions/\d+/$"), self._route)
-
-    def _route(self, ws) -> None:
-        if self.cut_now:
-            self.held.append(ws)
-            return
-        self.live.append((ws, ws.connect_to_server()))
-
-    def cut(self) -> None:
-        self.cut_now = True
-        for page_side, server_side in self.live:
-            server_side.close()
-            page_side.close(code=1012, reason="cut by the test")
-        self.live.clear()
-
-    def restore(self) -> None:
-        self.cut_now = False
-        for page_side in self.held:
-            page_side.close(code=1012, reason="line restored")
-        self.held.clear()
-
-
 def test_members_talk_in_the_room_and_a_dropped_member_catches_up_exactly_once(browser, asgi_server):
     group = SupportGroupFactory(name="Evenings are hardest", slug="evenings")
     facilitator = MembershipFactory(group=group, facilitator=True).user
@@ -146,12 +35,12 @@ def test_members_talk_in_the_room_and_a_dropped_member_catches_up_exactly_once(b
     room_path = f"/groups/{group.slug}/sessions/{session.pk}/room/"
 
     contexts = [
-        _signed_in_context(browser, asgi_server, facilitator, viewport={"width": 1280, "height": 900}),
-        _signed_in_context(browser, asgi_server, member_a, viewport={"width": 1280, "height": 900}),
-        _signed_in_context(browser, asgi_server, member_b, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True),
+        signed_in_context(browser, asgi_server, facilitator, viewport={"width": 1280, "height": 900}),
+        signed_in_context(browser, asgi_server, member_a, viewport={"width": 1280, "height": 900}),
+        signed_in_context(browser, asgi_server, member_b, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True),
     ]
     try:
-        lead, a, b = (_open_page(context) for context in contexts)
+        lead, a, b = (open_page(context) for context in contexts)
         line_b = CuttableLine(b)
 
         # Before the facilitator arrives the room is read-only, and says so.
@@ -170,31 +59,31 @@ def test_members_talk_in_the_room_and_a_dropped_member_catches_up_exactly_once(b
         expect(b.get_by_role("heading", name="Facilitator controls")).to_have_count(0)
         expect(lead.locator("#room-presence")).to_contain_text(str(member_b.display_name))
 
-        _send(a, "The rain sounded close today. I noticed that.")
-        first = _log(b).locator(".room-message-body", has_text="The rain sounded close today.")
+        room_send(a, "The rain sounded close today. I noticed that.")
+        first = room_log(b).locator(".room-message-body", has_text="The rain sounded close today.")
         expect(first).to_have_count(1)
-        expect(_log(a).locator(".room-message-pending")).to_have_count(0)  # acknowledged, not "sending…"
+        expect(room_log(a).locator(".room-message-pending")).to_have_count(0)  # acknowledged, not "sending…"
 
         # B's line drops and stays down while A writes again, and while B writes too.
         line_b.cut()
         expect(b.locator("#room-connection")).to_contain_text("Trying again")
-        _send(a, "Second thing, while some of you are away.")
-        expect(_log(a).locator(".room-message-body", has_text="Second thing")).to_have_count(1)
-        expect(_log(a).locator(".room-message-pending")).to_have_count(0)
-        _send(b, "Sorry, my train went into a tunnel.")
-        expect(_log(b).locator(".room-message-pending", has_text="my train")).to_contain_text("sending…")
+        room_send(a, "Second thing, while some of you are away.")
+        expect(room_log(a).locator(".room-message-body", has_text="Second thing")).to_have_count(1)
+        expect(room_log(a).locator(".room-message-pending")).to_have_count(0)
+        room_send(b, "Sorry, my train went into a tunnel.")
+        expect(room_log(b).locator(".room-message-pending", has_text="my train")).to_contain_text("sending…")
         b.wait_for_timeout(500)
-        expect(_log(b).locator(".room-message-body", has_text="Second thing")).to_have_count(0)
+        expect(room_log(b).locator(".room-message-body", has_text="Second thing")).to_have_count(0)
 
         # Back: B resumes from the last seq it saw and sees A's message exactly once; its own
         # waiting message goes out with the same client_id and is stored once.
         line_b.restore()
         expect(b.locator("#room-connection")).to_have_text("Reconnected.", timeout=15_000)
-        expect(_log(b).locator(".room-message-body", has_text="Second thing")).to_have_count(1)
-        expect(_log(b).locator(".room-message-pending")).to_have_count(0)
-        expect(_log(a).locator(".room-message-body", has_text="my train")).to_have_count(1)
+        expect(room_log(b).locator(".room-message-body", has_text="Second thing")).to_have_count(1)
+        expect(room_log(b).locator(".room-message-pending")).to_have_count(0)
+        expect(room_log(a).locator(".room-message-body", has_text="my train")).to_have_count(1)
         expect(first).to_have_count(1)
-        seqs = [int(s) for s in _log(b).locator("li[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)")]
+        seqs = [int(s) for s in room_log(b).locator("li[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)")]
         assert seqs == sorted(set(seqs)) == [1, 2, 3]
         assert RoomMessage.objects.filter(session=session, body__contains="my train").count() == 1
 
@@ -216,9 +105,9 @@ def test_facilitator_mutes_and_a_member_checks_in_without_names_reaching_the_sum
     member = MembershipFactory(group=group).user
     session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(minutes=1))
     room_path = f"/groups/{group.slug}/sessions/{session.pk}/room/"
-    contexts = [_signed_in_context(browser, asgi_server, user) for user in (facilitator, member)]
+    contexts = [signed_in_context(browser, asgi_server, user) for user in (facilitator, member)]
     try:
-        lead, m = (_open_page(context) for context in contexts)
+        lead, m = (open_page(context) for context in contexts)
         lead.goto(asgi_server.url + room_path)
         expect(lead.locator("#room-connection")).to_have_text("Connected.")
         m.goto(asgi_server.url + room_path)
@@ -243,7 +132,7 @@ def test_facilitator_mutes_and_a_member_checks_in_without_names_reaching_the_sum
         lead.get_by_role("button", name=f"Unmute {member.display_name}").click()
         expect(m.get_by_label("Your message")).to_be_enabled()
 
-        _send(m, "<img src=x onerror=alert(1)> is just text here")
+        room_send(m, "<img src=x onerror=alert(1)> is just text here")
         expect(lead.locator(".room-message-body", has_text="<img src=x onerror=alert(1)>")).to_have_count(1)
         expect(lead.locator("#room-log img")).to_have_count(0)
 

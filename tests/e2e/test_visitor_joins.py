@@ -1,9 +1,8 @@
 """A visitor finds help, signs up, verifies the e-mail and lands on their profile, in a real browser."""
-import re
-
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
+
+from tests.e2e.helpers import sign_up_and_verify
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,23 +15,8 @@ def test_visitor_finds_help_then_signs_up_and_verifies(page, live_server, screen
     expect(page.get_by_text("Crisis Intervention Training (CIT)")).to_be_visible()
     screenshot("crisis-desktop")
 
-    page.get_by_role("link", name="Join", exact=True).click()
-    page.get_by_label("Email").fill("new.person@example.org")
-    page.get_by_label(re.compile(r"^Password:?$")).fill("slow mornings and warm tea")
-    page.get_by_label("Password (again)").fill("slow mornings and warm tea")
-    page.get_by_label("Display name").fill("Still Water")
-    # thaw.js pre-selects the browser's own time zone.
-    expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
-    page.get_by_label("I have read and accept the community guidelines.").check()
-    page.get_by_role("button", name="Sign Up").click()
-    page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
-
-    assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
-    page.goto(live_server.url + link[link.index("/accounts/"):])
-    page.get_by_role("button", name="Confirm").click()
-
-    page.wait_for_url(re.compile(r"/me/$"))
+    # thaw.js pre-selects the browser's own time zone (Europe/Berlin here).
+    sign_up_and_verify(page, live_server, email="new.person@example.org", password="slow mornings and warm tea", display_name="Still Water")
     expect(page.locator("main")).to_contain_text("Still Water")
     expect(page.locator("main")).to_contain_text("Europe/Berlin")
     expect(page.locator("header")).not_to_contain_text("new.person@example.org")
