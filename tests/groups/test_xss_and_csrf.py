@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts.display_names import display_name_key
 from groups import services
 from groups.models import Membership, Topic
 from tests.factories import UserFactory, sign_in
@@ -23,6 +22,7 @@ from tests.groups.helpers import (
     is_login_redirect,
     script_risks,
     text_of,
+    user_named,
 )
 from tests.groups.url_table import LOGIN, POST_CASES, RULES
 
@@ -48,26 +48,18 @@ def _display_name(vector: str, suffix: str) -> str:
     return f"{vector[:27]}{suffix}"
 
 
-def _author_named(name: str):
-    user = UserFactory()
-    user.profile.display_name = name
-    user.profile.display_name_key = display_name_key(name) or name
-    user.profile.save()
-    return user
-
-
 @pytest.mark.parametrize("vector", VECTORS)
 def test_member_written_text_never_runs_as_script_anywhere_it_is_shown(db, vector):
-    facilitator = _author_named(_display_name(vector, " F"))
-    author = _author_named(_display_name(vector, " A"))
-    replier = _author_named(_display_name(vector, " R"))
+    facilitator = user_named(_display_name(vector, " F"))
+    author = user_named(_display_name(vector, " A"))
+    replier = user_named(_display_name(vector, " R"))
     group = services.group_create(
         name=vector[:80], slug="xss-group", description=f"About us: {vector}", house_rules=f"- Rule: {vector}",
         focus="general", visibility="listed", join_policy="request", facilitator=facilitator,
     )
     MembershipFactory(group=group, user=author)
     MembershipFactory(group=group, user=replier)
-    MembershipFactory(group=group, status=Membership.Status.REQUESTED, user=_author_named(_display_name(vector, " Q")))
+    MembershipFactory(group=group, status=Membership.Status.REQUESTED, user=user_named(_display_name(vector, " Q")))
     topic = services.topic_create(group=group, author=author, title=f"Title {vector}", body=f"Body {vector}")
     reply = services.reply_create(topic=topic, author=replier, body=f"Reply {vector}")
     deleted = services.reply_create(topic=topic, author=replier, body=f"Deleted {vector}")

@@ -1,5 +1,4 @@
 """Watched phrases: managed by moderators, read by the rule layer from the database, applied at once."""
-import uuid
 
 import pytest
 from django.core.exceptions import ValidationError

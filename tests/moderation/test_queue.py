@@ -4,17 +4,17 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Post, RoomMessage
+from groups.models import RoomMessage
 from moderation import selectors, services
 from moderation.models import AuditEntry, CareMessage, CrisisCase, Flag, Report, RiskAssessment, RiskLevel, Sanction
 from moderation.services import audit
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
-from tests.groups.helpers import client_for, messages_of, text_of
+from tests.groups.helpers import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
