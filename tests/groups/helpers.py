@@ -43,6 +43,11 @@ def user_named(name: str):
     """A member whose display name is `name` (set directly: hostile names skip the form's checks)."""
     from accounts.display_names import display_name_key
 
+    from accounts.models import Profile
+
+    # SQLite ignores a column's length and PostgreSQL refuses the row: fail the same way on both.
+    limit = Profile._meta.get_field("display_name").max_length
+    assert len(name) <= limit, f"display names are at most {limit} characters: {name!r}"
     user = UserFactory()
     user.profile.display_name = name
     user.profile.display_name_key = display_name_key(name) or name
