@@ -197,7 +197,10 @@ def _facilitator_present(session: GroupSession) -> bool:
             group_id=session.group_id, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
         ).values("user_id"))
     )
-    return RoomConnection.objects.filter(session=session).filter(leading).exists()
+    # Only sockets seen lately count, as in room_presence(): a facilitator whose process died must
+    # not keep the room open for sending while everyone's screen says "waiting for the facilitator".
+    fresh = RoomConnection.objects.filter(session=session, last_seen_at__gte=timezone.now() - CONNECTION_STALE_AFTER)
+    return fresh.filter(leading).exists()
 
 
 def room_presence(*, session: GroupSession) -> dict:
@@ -555,6 +558,9 @@ def room_control(*, session_id: int, actor, role: str, command: str, content: di
         raise RoomFrameError("not_allowed", _("Only the facilitator can do that."))
     with transaction.atomic():
         session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
+        # A socket left open past the end must not reopen the room (extend) or steer a closed one.
+        if not session.room_is_open(timezone.now()):
+            raise RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
         handler = _CONTROLS[command]
         participant = handler(session, actor, content)
         if role == ROLE_MODERATOR and command in _AUDITED_CONTROLS:

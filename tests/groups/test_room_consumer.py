@@ -422,6 +422,24 @@ async def test_ending_the_session_closes_every_socket():
     assert session.status == GroupSession.Status.ENDED
 
 
+async def test_the_facilitator_extends_an_open_room_but_cannot_reopen_one_whose_time_is_over():
+    room = await make_room()
+    facilitator = await join(room, room.facilitator)
+    await facilitator.send_json_to({"type": "extend", "minutes": 15})
+    assert "extended by 15 minutes" in (await next_of(facilitator, "system", skip=20))["detail"]
+    session = await database_sync_to_async(GroupSession.objects.get)(pk=room.session.pk)
+    assert session.extended_minutes == 15
+
+    # The clock passes the (extended) end while the facilitator's socket is still open.
+    past = timezone.now() - timedelta(minutes=session.duration_minutes + session.extended_minutes + 1)
+    await database_sync_to_async(GroupSession.objects.filter(pk=session.pk).update)(starts_at=past)
+    await facilitator.send_json_to({"type": "extend", "minutes": 15})
+    assert (await next_of(facilitator, "error", skip=20))["code"] == "session_over"
+    assert (await facilitator.receive_output())["code"] == 4410
+    session = await database_sync_to_async(GroupSession.objects.get)(pk=room.session.pk)
+    assert session.extended_minutes == 15
+
+
 async def test_check_in_averages_reach_the_facilitator_without_names_and_never_members():
     room = await make_room()
     facilitator = await join(room, room.facilitator)

@@ -130,3 +130,18 @@ def test_a_batch_the_database_refuses_stores_none_of_its_messages(session, membe
     assert not RoomMessage.objects.exists()
     session.refresh_from_db()
     assert session.last_seq == 0
+
+
+def test_a_facilitator_socket_left_by_a_dead_process_no_longer_lets_members_send(session, member):
+    facilitator = session.group.memberships.get(role="facilitator").user
+    RoomConnection.objects.create(session=session, user=facilitator, channel_name="f", last_seen_at=timezone.now() - timedelta(minutes=5))
+    assert rooms.room_presence(session=session)["facilitator_present"] is False
+    with pytest.raises(rooms.RoomFrameError) as refused:
+        rooms.room_message_send(session_id=session.pk, user=member, role="member", body="hello",
+                                client_id="0f8e2d7c-5b1a-4c3e-9d2f-7a6b5c4d3e21", now=session.starts_at)
+    assert refused.value.code == "read_only"
+
+    RoomConnection.objects.filter(channel_name="f").update(last_seen_at=timezone.now())
+    rooms.room_message_send(session_id=session.pk, user=member, role="member", body="hello",
+                            client_id="0f8e2d7c-5b1a-4c3e-9d2f-7a6b5c4d3e21", now=session.starts_at)
+    assert list(session.messages.values_list("seq", "body")) == [(1, "hello")]

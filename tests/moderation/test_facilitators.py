@@ -41,6 +41,8 @@ def test_a_facilitator_sees_reports_from_their_own_groups_only_without_reporters
     assert "Something in a private group." not in page and "Their circle" not in page
     assert "Quiet Reporter" not in page
     assert "crisis case" not in page.lower() and "/moderation/cases/" not in page
+    assert "Case details here." not in page  # a worried report's note stays with the moderators
+    assert "A moderator is following this up with the member." in page
 
 
 def test_a_facilitator_of_another_group_sees_none_of_these(two_groups):

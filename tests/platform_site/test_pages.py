@@ -77,3 +77,36 @@ def test_landing_page_says_what_thaw_is_and_invites_to_join(client):
     html = client.get(reverse("home")).content.decode()
     assert "emotional numbness" in html
     assert reverse("account_signup") in html
+
+
+@pytest.mark.django_db
+def test_a_missing_page_still_offers_the_crisis_lines(client, member):
+    client.force_login(member)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We couldn't find that page" in html
+    assert f'href="{reverse("resources:crisis")}"' in html
+
+
+@pytest.mark.django_db
+def test_a_refused_page_still_offers_the_crisis_lines(rf, member):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/somewhere/")
+    request.user = member
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You can't open this page" in html
+    assert f'href="{reverse("resources:crisis")}"' in html
+
+
+def test_the_server_error_page_stands_alone_and_gives_the_crisis_lines(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))  # rendered without context processors: nothing there may fail
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert 'href="/help/"' in html and "911" in html and "988" in html
