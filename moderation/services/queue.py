@@ -292,7 +292,7 @@ def content_hide(*, kind: str, content_id: int, moderator, reason: str, flag_id:
         audit.audit_record(
             actor=moderator, action=AuditEntry.Action.CONTENT_HIDDEN, subject_kind=kind, subject_id=content_id,
             target_user=content.author, group=content.group, reason=reason,
-            details={"flag_id": flag.pk} if flag is not None else {},
+            details={"flag_id": flag_id} if flag_id is not None else {},
         )
     return content
 
@@ -307,11 +307,13 @@ def content_unhide_locked(*, kind: str, content_id: int) -> Content:
 
 
 def content_restore(*, kind: str, content_id: int, moderator, reason: str = "", flag_id: int | None = None) -> Content:
-    """Show hidden content again. With `flag_id`, the item is closed as dismissed (nothing wrong)."""
+    """Show hidden content again. With an open item's `flag_id`, the item is closed as dismissed
+    (nothing wrong); a decided item stays decided: a moderator may still undo its hide."""
     _require_moderator(moderator)
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
-        flag = _open_flag(flag_id, moderator) if flag_id is not None else None
+        decided = flag_id is not None and Flag.objects.filter(pk=flag_id).exclude(status=Flag.Status.OPEN).exists()
+        flag = _open_flag(flag_id, moderator) if flag_id is not None and not decided else None
         content = content_unhide_locked(kind=kind, content_id=content_id)
         if flag is not None:
             _decide(flag, moderator, Flag.Status.DISMISSED, reason, timezone.now())
@@ -319,7 +321,7 @@ def content_restore(*, kind: str, content_id: int, moderator, reason: str = "", 
         audit.audit_record(
             actor=moderator, action=AuditEntry.Action.CONTENT_RESTORED, subject_kind=kind, subject_id=content_id,
             target_user=content.author, group=content.group, reason=reason,
-            details={"flag_id": flag.pk} if flag is not None else {},
+            details={"flag_id": flag_id} if flag_id is not None else {},
         )
     return content
 

@@ -326,6 +326,25 @@ def test_a_hidden_post_disappears_for_others_and_comes_back_when_restored(modera
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["content.restored", "content.hidden"]
 
 
+def test_a_moderator_can_undo_a_hide_made_from_the_queue(moderator, moderator_client, reported, client_for):
+    post, flag = reported
+    reader = UserFactory()
+    MembershipFactory(group=post.topic.group, user=reader)
+    services.content_hide(kind="post", content_id=post.pk, moderator=moderator, reason="Unkind.", flag_id=flag.pk)
+    assert Flag.objects.get(pk=flag.pk).status != Flag.Status.OPEN  # the hide decided the item
+
+    page = text_of(moderator_client.get(reverse("moderation:flag_detail", kwargs={"flag_id": flag.pk})))
+    assert "Restore it" in page
+    url = reverse("moderation:flag_action", kwargs={"flag_id": flag.pk, "action": "restore"})
+    moderator_client.post(url, {"reason": "On reflection, fine."})
+
+    assert "Something unkind." in text_of(client_for(reader).get(post.topic.get_absolute_url()))
+    restored = AuditEntry.objects.get(action="content.restored")
+    assert restored.details == {"flag_id": flag.pk} and restored.reason == "On reflection, fine."
+    page = text_of(moderator_client.get(reverse("moderation:flag_detail", kwargs={"flag_id": flag.pk})))
+    assert "Restore it" not in page  # nothing hidden any more
+
+
 def test_dismissing_needs_a_reason_and_keeps_what_was_typed_on_the_page(moderator_client, reported):
     post, flag = reported
     url = reverse("moderation:flag_action", kwargs={"flag_id": flag.pk, "action": "dismiss"})
