@@ -15,8 +15,9 @@ def pytest_collection_modifyitems(config, items):
 def pytest_sessionfinish(session, exitstatus):
     # CI's run on the real services (PostgreSQL and Redis named) is the one where nothing may be
     # skipped: a skip there is a check that silently did not happen.
-    skipped = session.config.pluginmanager.get_plugin("terminalreporter").stats.get("skipped", [])
-    real_services = os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL", "").startswith("postgres")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    real_services = redis_configured() and os.environ.get("DATABASE_URL", "").startswith("postgres")
     if os.environ.get("CI") and real_services and skipped and exitstatus == 0:
         print(f"\n{len(skipped)} tests were skipped on the real services; in CI that is a failure.")
         session.exitstatus = 1

@@ -134,7 +134,7 @@ def room_admit(*, session_id: int, user, now: datetime | None = None) -> Admissi
             close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session.")
         )
     if session.status_at(now) in (GroupSession.Status.ENDED, GroupSession.Status.CANCELLED):
-        raise RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
+        raise _session_over()
     if not session.room_is_open(now):
         opens_at = timezone.localtime(session.room_opens_at)
         raise RoomRefused(
@@ -184,6 +184,15 @@ def room_history(*, session: GroupSession, after: int | None = None) -> dict:
     return {"type": "history", "messages": [message_frame(m, facilitator_ids) for m in page], "last_seq": last_seq, "more": more}
 
 
+def _session_over() -> RoomRefused:
+    return RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
+
+
+def _fresh_connections(session: GroupSession):
+    """The room's sockets seen lately: one left by a process that died stops counting."""
+    return RoomConnection.objects.filter(session=session, last_seen_at__gte=timezone.now() - CONNECTION_STALE_AFTER)
+
+
 def _facilitator_present(session: GroupSession) -> bool:
     """room_presence()'s `facilitator_present` in one EXISTS query, whatever the room's size.
 
@@ -197,18 +206,16 @@ def _facilitator_present(session: GroupSession) -> bool:
             group_id=session.group_id, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
         ).values("user_id"))
     )
-    # Only sockets seen lately count, as in room_presence(): a facilitator whose process died must
-    # not keep the room open for sending while everyone's screen says "waiting for the facilitator".
-    fresh = RoomConnection.objects.filter(session=session, last_seen_at__gte=timezone.now() - CONNECTION_STALE_AFTER)
-    return fresh.filter(leading).exists()
+    # The same sockets as room_presence(): a facilitator whose process died must not keep the room
+    # open for sending while everyone's screen says "waiting for the facilitator".
+    return _fresh_connections(session).filter(leading).exists()
 
 
 def room_presence(*, session: GroupSession) -> dict:
     facilitator_ids = _facilitator_ids(session)
     muted = set(RoomParticipant.objects.filter(session=session, muted=True).values_list("user_id", flat=True))
     seen: dict[int, dict] = {}
-    fresh = RoomConnection.objects.filter(session=session, last_seen_at__gte=timezone.now() - CONNECTION_STALE_AFTER)
-    for connection in fresh.select_related("user__profile").order_by("connected_at"):
+    for connection in _fresh_connections(session).select_related("user__profile").order_by("connected_at"):
         user = connection.user
         if user.pk in seen:
             continue  # a member with two tabs is here once
@@ -363,7 +370,7 @@ def _check_may_send(*, facts: _SendFacts, user, role: str, participant: RoomPart
     if participant.removed_at is not None:
         raise RoomRefused(close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session."))
     if not session.room_is_open(now):
-        raise RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
+        raise _session_over()
     if role in LEADING_ROLES:
         return
     if facts.restricted(user):
@@ -560,7 +567,7 @@ def room_control(*, session_id: int, actor, role: str, command: str, content: di
         session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
         # A socket left open past the end must not reopen the room (extend) or steer a closed one.
         if not session.room_is_open(timezone.now()):
-            raise RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
+            raise _session_over()
         handler = _CONTROLS[command]
         participant = handler(session, actor, content)
         if role == ROLE_MODERATOR and command in _AUDITED_CONTROLS:

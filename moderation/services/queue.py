@@ -292,7 +292,7 @@ def content_hide(*, kind: str, content_id: int, moderator, reason: str, flag_id:
         audit.audit_record(
             actor=moderator, action=AuditEntry.Action.CONTENT_HIDDEN, subject_kind=kind, subject_id=content_id,
             target_user=content.author, group=content.group, reason=reason,
-            details={"flag_id": flag_id} if flag_id is not None else {},
+            details={"flag_id": flag.pk} if flag is not None else {},
         )
     return content
 
