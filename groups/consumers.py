@@ -11,6 +11,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from accounts.sessions import socket_session_ended
 from groups.room_writer import room_message_store
@@ -26,6 +27,8 @@ FRAME_BURST = 20
 # A client that does not read its socket for this long is closed (it reconnects and resumes), so a
 # slow reader can never make the server hold an ever-growing queue of frames for it.
 SEND_TIMEOUT_SECONDS = 10
+# The room's clock wakes a moment after the moment it waits for, so that moment has surely passed.
+CLOCK_SLACK_SECONDS = 0.5
 
 # How often a process checks that its channel layer (Redis) still carries events, and how long a
 # probe may take; a failed publish checks at once.
@@ -156,6 +159,7 @@ class SessionRoomConsumer(ThawJsonConsumer):
         self.standing = await database_sync_to_async(rooms.room_standing)(session=self.session, user=self.user, role=self.role)
         for name in ("welcome", "history", "state"):
             await self.send_json(frames[name])
+        self._clock_restart()
         self.watch = _live_watch(self.channel_layer)
         self.watch.sockets.add(self)
         if not grouped:
@@ -193,6 +197,8 @@ class SessionRoomConsumer(ThawJsonConsumer):
         if not getattr(self, "joined", False):
             return
         self.joined = False
+        if getattr(self, "clock", None) is not None:
+            self.clock.cancel()
         if getattr(self, "watch", None) is not None:
             self.watch.remove(self)
         with contextlib.suppress(Exception):  # the layer may be down; the socket leaves the room all the same
@@ -206,6 +212,28 @@ class SessionRoomConsumer(ThawJsonConsumer):
         except TimeoutError:
             logger.info("room %s: closing a socket that stopped reading", getattr(self, "session_id", "?"))
             await self.close(code=4408)
+
+    # ------------------------------------------------------------------------- the clock
+    def _clock_restart(self) -> None:
+        if getattr(self, "clock", None) is not None:
+            self.clock.cancel()
+        self.clock = asyncio.create_task(self._keep_time())
+
+    async def _keep_time(self) -> None:
+        """Close the socket when the room's time is over, and lift a moderation limit when it ends.
+
+        Nothing else would: a member reading quietly sends no frame that could be refused. The
+        standing says when the clock next matters; read afresh then, an extension or a lifted
+        limit has already moved that moment.
+        """
+        while True:
+            wait = (self.standing.changes_at - timezone.now()).total_seconds()
+            await asyncio.sleep(max(0.0, wait) + CLOCK_SLACK_SECONDS)
+            standing = await database_sync_to_async(rooms.room_clock)(session_id=self.session_id, user=self.user, role=self.role)
+            if standing is None:
+                await self._refuse_with(rooms.session_over_refusal())
+                return
+            await self._replace_standing(standing)
 
     # ------------------------------------------------------------------------- client frames
     def _over_rate(self) -> bool:
@@ -342,6 +370,13 @@ class SessionRoomConsumer(ThawJsonConsumer):
                 detail="You were signed out because your password changed. Please sign in again.",
             ))
 
+    # Sent to user-<id>: a moderator muted the member, put their posts under review, or lifted one.
+    async def account_restrictions_changed(self, event: dict[str, Any]) -> None:
+        standing = await database_sync_to_async(rooms.room_clock)(session_id=self.session_id, user=self.user, role=self.role)
+        if standing is not None:
+            await self._replace_standing(standing)
+            self._clock_restart()  # the limit's end may come before the room's
+
     async def _update_standing(self, **changes) -> None:
         before = self.standing.frame()
         for name, value in changes.items():
@@ -349,3 +384,8 @@ class SessionRoomConsumer(ThawJsonConsumer):
         after = self.standing.frame()
         if after != before:
             await self.send_json(after)
+
+    async def _replace_standing(self, standing: "rooms.Standing") -> None:
+        before, self.standing = self.standing.frame(), standing
+        if standing.frame() != before:
+            await self.send_json(standing.frame())

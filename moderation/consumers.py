@@ -60,11 +60,14 @@ class ModerationConsumer(ThawJsonConsumer):
             )
 
     # Also sent to user-<id> (for the rooms): a suspension closes this feed too; leaving a group
-    # changes nothing here, but every event of the group needs a handler.
+    # or a limit on posting changes nothing here, but every event of the group needs a handler.
     async def account_suspended(self, event: dict[str, Any]) -> None:
         await self._close_with(CLOSE_FORBIDDEN, "suspended", "Your account is suspended for now.")
 
     async def membership_ended(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def account_restrictions_changed(self, event: dict[str, Any]) -> None:
         pass
 
     async def _close_with(self, close_code: int, code: str, detail: str) -> None:

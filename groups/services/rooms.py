@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import user_is_moderator
 from groups.models import GroupSession, Membership, RoomConnection, RoomMessage, RoomParticipant
+from groups.services.sessions import member_local_time
 from groups.session_models import CONNECTION_STALE_AFTER, ROOM_MESSAGE_MAX_LENGTH, CheckIn
 from moderation.models import AuditEntry, ContentKind
 from moderation.selectors import posting_restriction_get, suspension_in_force
@@ -75,6 +76,9 @@ class Standing:
     locked: bool = False
     role: str = ROLE_MEMBER
     extra: dict = field(default_factory=dict)
+    # The next moment the clock alone changes what this socket may do: the room's end, or the end
+    # of the moderation limit on the member, whichever comes first.
+    changes_at: datetime = field(default_factory=timezone.now)
 
     @property
     def read_only_reason(self) -> str | None:
@@ -134,12 +138,12 @@ def room_admit(*, session_id: int, user, now: datetime | None = None) -> Admissi
             close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session.")
         )
     if session.status_at(now) in (GroupSession.Status.ENDED, GroupSession.Status.CANCELLED):
-        raise _session_over()
+        raise session_over_refusal()
     if not session.room_is_open(now):
-        opens_at = timezone.localtime(session.room_opens_at)
         raise RoomRefused(
             close_code=CLOSE_ROOM_CLOSED, code="room_closed",
-            detail=_("The room opens at %(time)s, 10 minutes before the session.") % {"time": opens_at.strftime("%H:%M %Z")},
+            detail=_("The room opens at %(time)s, 10 minutes before the session.")
+            % {"time": member_local_time(user, session.room_opens_at)},
             opens_at=session.room_opens_at.isoformat(),
         )
     return Admission(session=session, role=role)
@@ -184,7 +188,7 @@ def room_history(*, session: GroupSession, after: int | None = None) -> dict:
     return {"type": "history", "messages": [message_frame(m, facilitator_ids) for m in page], "last_seq": last_seq, "more": more}
 
 
-def _session_over() -> RoomRefused:
+def session_over_refusal() -> RoomRefused:
     return RoomRefused(close_code=CLOSE_SESSION_OVER, code="session_over", detail=_("This session is over."))
 
 
@@ -257,13 +261,28 @@ def room_state(*, session: GroupSession) -> dict:
 
 def room_standing(*, session: GroupSession, user, role: str) -> Standing:
     participant = RoomParticipant.objects.filter(session=session, user=user).first()
+    restriction = posting_restriction_get(user=user, group=session.group) if role == ROLE_MEMBER else None
+    limit_ends_at = restriction.ends_at if restriction is not None else None
     return Standing(
         muted=bool(participant and participant.muted),
-        restricted=role == ROLE_MEMBER and posting_restriction_get(user=user, group=session.group) is not None,
+        restricted=restriction is not None,
         facilitator_present=_facilitator_present(session),
         locked=session.room_locked,
         role=role,
+        changes_at=min(session.ends_at, limit_ends_at or session.ends_at),
     )
+
+
+def room_clock(*, session_id: int, user, role: str, now: datetime | None = None) -> Standing | None:
+    """One socket's standing read afresh, or None when the room's time is over.
+
+    The consumer asks at its standing's `changes_at` (an extension has moved the end by then, or the
+    moderation limit has ended) and when a moderator changes a limit on the member.
+    """
+    session = GroupSession.objects.select_related("group").filter(pk=session_id).first()
+    if session is None or not session.room_is_open(now or timezone.now()):
+        return None
+    return room_standing(session=session, user=user, role=role)
 
 
 # ----------------------------------------------------------------------------- joining and leaving
@@ -370,7 +389,7 @@ def _check_may_send(*, facts: _SendFacts, user, role: str, participant: RoomPart
     if participant.removed_at is not None:
         raise RoomRefused(close_code=CLOSE_REMOVED, code="removed", detail=_("The facilitator removed you from this session."))
     if not session.room_is_open(now):
-        raise _session_over()
+        raise session_over_refusal()
     if role in LEADING_ROLES:
         return
     if facts.restricted(user):
@@ -567,7 +586,7 @@ def room_control(*, session_id: int, actor, role: str, command: str, content: di
         session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
         # A socket left open past the end must not reopen the room (extend) or steer a closed one.
         if not session.room_is_open(timezone.now()):
-            raise _session_over()
+            raise session_over_refusal()
         handler = _CONTROLS[command]
         participant = handler(session, actor, content)
         if role == ROLE_MODERATOR and command in _AUDITED_CONTROLS:
@@ -645,6 +664,13 @@ def _round_next(session, actor, content) -> None:
         _system(session.pk, _("The round is complete. Thank you, everyone."))
 
 
+def _round_end(session, actor, content) -> None:
+    if session.round_current_id is None and not session.round_queue:
+        raise RoomFrameError("invalid", _("No round is running."))
+    session.round_current_id, session.round_queue = None, []
+    _system(session.pk, _("The facilitator ended the round. Thank you, everyone."))
+
+
 def _end(session, actor, content) -> None:
     session.status = GroupSession.Status.ENDED
     session.ended_at = timezone.now()
@@ -671,6 +697,7 @@ _CONTROLS = {
     "unpin": _unpin,
     "round_start": _round_start,
     "round_next": _round_next,
+    "round_end": _round_end,
     "end": _end,
     "extend": _extend,
 }
@@ -707,6 +734,6 @@ __all__ = [
     "Admission", "RoomFrameError", "RoomRefused", "ROOM_CONTROLS", "SentMessage", "Standing", "check_in_summary",
     "message_frame", "room_admit", "room_check_in", "room_control", "room_history", "room_join", "room_leave",
     "room_connection_seen", "room_connections_sweep", "room_message_report", "room_message_send", "room_messages_send", "room_presence",
-    "room_role", "room_round_pass", "room_standing",
+    "room_clock", "room_role", "room_round_pass", "room_standing", "session_over_refusal",
     "room_state",
 ]

@@ -119,15 +119,18 @@ def _check_open(session: GroupSession, now: datetime | None = None) -> None:
 # ----------------------------------------------------------------------------- telling members
 
 
-def _when(session: GroupSession, user) -> str:
-    """The start as the member reads it: their own time zone, named, so nobody converts by hand."""
+def member_local_time(user, moment: datetime) -> str:
+    """`moment` as the member reads it: their own time zone, named, so nobody converts by hand."""
     zone_name = getattr(getattr(user, "profile", None), "time_zone", None) or "UTC"
     try:
         zone = ZoneInfo(zone_name)
     except (ValueError, KeyError):
         zone_name, zone = "UTC", ZoneInfo("UTC")
-    local = timezone.localtime(session.starts_at, zone)
-    return f"{date_format(local, 'l j F, H:i')} ({zone_name})"
+    return f"{date_format(timezone.localtime(moment, zone), 'l j F, H:i')} ({zone_name})"
+
+
+def _when(session: GroupSession, user) -> str:
+    return member_local_time(user, session.starts_at)
 
 
 def _session_label(session: GroupSession) -> str:

@@ -65,6 +65,11 @@ def _sessions_end_unsafe(user_id: int) -> int:
     return len(ended)
 
 
+def _restrictions_changed(member_id: int) -> None:
+    # The member's open room sockets read their standing again: a composer disables or enables at once.
+    publish_on_commit(user_group_name(member_id), {"type": "account.restrictions_changed"})
+
+
 def sanction_create(
     *, member, moderator, kind: str, reason: str, ends_at: datetime | None = None, group=None
 ) -> Sanction:
@@ -95,6 +100,8 @@ def sanction_create(
             # sessions go after commit too, so a rolled-back suspension signs nobody out.
             publish_on_commit(user_group_name(member.pk), {"type": "account.suspended", "user_id": member.pk})
             transaction.on_commit(lambda: _sessions_end_unsafe(member.pk))
+        else:
+            _restrictions_changed(member.pk)
     logger.info("sanction %s (%s) on user %s", sanction.pk, kind, member.pk)
     return sanction
 
@@ -111,6 +118,7 @@ def sanction_lift_locked(*, sanction_id: int, moderator) -> Sanction:
         raise ValidationError(_("This sanction is not in force."))
     sanction.lifted_at, sanction.lifted_by = timezone.now(), moderator
     sanction.save(update_fields=["lifted_at", "lifted_by"])
+    _restrictions_changed(sanction.user_id)
     notification_create(
         recipient=sanction.user, verb="sanction.lifted",
         message=_("A limit on your account was lifted: %(kind)s.") % {"kind": sanction.get_kind_display()},
