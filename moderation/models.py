@@ -508,6 +508,7 @@ class AuditEntry(models.Model):
         REVIEW_DECIDED = "review.decided", _("Answered a review request")
         VIEWED_SAFETY_PLAN = "viewed.safety_plan", _("Viewed a member's safety plan")
         VIEWED_MEMBER = "viewed.member", _("Viewed a member's moderation record")
+        VIEWED_CASE = "viewed.case", _("Viewed a crisis case")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)

@@ -476,7 +476,10 @@ def _case_page(request: HttpRequest, case, status: int = 200, **forms) -> HttpRe
 @never_cache
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_page(request, selectors.case_get(case_id=case_id))
+    case = selectors.case_get(case_id=case_id)
+    # The timeline holds what the member wrote and what was done for them: each look is recorded.
+    services.member_record_viewed(member=case.member, moderator=request.user, what="case", subject=case)
+    return _case_page(request, case)
 
 
 @moderator_required

@@ -36,11 +36,18 @@ def moderator_note_add(*, member, moderator, body: str) -> ModeratorNote:
     return note
 
 
-def member_record_viewed(*, member, moderator, what: str) -> None:
-    """Record that a moderator looked at a member's private data ("member" or "safety_plan")."""
-    action = {"member": AuditEntry.Action.VIEWED_MEMBER, "safety_plan": AuditEntry.Action.VIEWED_SAFETY_PLAN}[what]
+VIEWED_ACTIONS = {
+    "member": AuditEntry.Action.VIEWED_MEMBER,
+    "safety_plan": AuditEntry.Action.VIEWED_SAFETY_PLAN,
+    "case": AuditEntry.Action.VIEWED_CASE,
+}
+
+
+def member_record_viewed(*, member, moderator, what: str, subject=None) -> None:
+    """Record that a moderator looked at a member's private data: "member" (their record),
+    "safety_plan", or "case" (a crisis case page, `subject`; its member may have left: None)."""
     with transaction.atomic():
-        audit.audit_record(actor=moderator, action=action, target_user=member)
+        audit.audit_record(actor=moderator, action=VIEWED_ACTIONS[what], target_user=member, subject=subject)
 
 
 # ----------------------------------------------------------------------------- review requests
