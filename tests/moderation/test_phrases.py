@@ -1,15 +1,18 @@
 """Watched phrases: managed by moderators, read by the rule layer from the database, applied at once."""
 
 import pytest
+from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from groups import services as forum
+from groups.models import RoomMessage
 from moderation import services
 from moderation.models import AuditEntry, Flag, RiskAssessment, WatchedPhrase
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for, text_of
+from tests.groups.test_room_consumer import create_user, drain, join, make_room, message, next_of
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +112,74 @@ def test_members_cannot_manage_phrases(member):
     with pytest.raises(Exception):
         services.watched_phrase_save(moderator=member, phrase="anything", action="flag")
     assert client_for(member).post(reverse("moderation:phrase_list"), {"phrase": "x", "action": "flag"}).status_code == 403
+
+
+# ----------------------------------------------------------------------------- live rooms
+
+
+async def _room_with_a_phrase_added_after_a_first_message(phrase: str, action: str):
+    """A room where the member has already sent a message (the phrase list is read and cached),
+    then a moderator adds `phrase`: what follows is the very next message, with no restart."""
+    room = await make_room()
+    facilitator, member = await join(room, room.facilitator), await join(room, room.member)
+    await drain(member)
+    await member.send_json_to(message(f"Before the list changed: {phrase}."))
+    await next_of(member, "ack")
+    await next_of(facilitator, "message")
+    moderator = await create_user(is_moderator=True)
+    await database_sync_to_async(services.watched_phrase_save)(
+        moderator=moderator, phrase=phrase, action=action, message="Please don't advertise here."
+    )
+    await drain(facilitator)
+    await drain(member)
+    return room, facilitator, member
+
+
+async def _frames_until_quiet(socket) -> list[dict]:
+    frames = []
+    while not await socket.receive_nothing(timeout=0.3):
+        frames.append(await socket.receive_json_from())
+    return frames
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("action", "code", "detail"),
+    [
+        ("block", "blocked", "Please don't advertise here."),
+        # A live room can't wait for an approval: the message is refused, pointing to the forum.
+        ("hold", "needs_approval", "You can post it in the group's forum, where it waits for approval."),
+    ],
+)
+async def test_a_block_or_hold_phrase_refuses_the_next_room_message_and_nobody_sees_it(action, code, detail):
+    room, facilitator, member = await _room_with_a_phrase_added_after_a_first_message("crypto course", action)
+
+    await member.send_json_to(message("Join my Crypto   Course tonight!"))
+
+    error = await next_of(member, "error")
+    assert error["code"] == code and detail in error["detail"]
+    assert not any(frame["type"] in ("message", "ack") for frame in await _frames_until_quiet(member))
+    assert not any(frame["type"] == "message" for frame in await _frames_until_quiet(facilitator))
+    stored = await database_sync_to_async(lambda: list(RoomMessage.objects.filter(session=room.session).values_list("body", flat=True)))()
+    assert stored == ["Before the list changed: crypto course."]
+    await member.send_json_to({"type": "ping"})  # the socket stays open
+    assert (await next_of(member, "pong"))["type"] == "pong"
+    await facilitator.disconnect()
+    await member.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_flag_phrase_delivers_the_next_room_message_and_puts_it_in_the_queue():
+    room, facilitator, member = await _room_with_a_phrase_added_after_a_first_message("weekly webinar", "flag")
+
+    await member.send_json_to(message("Who else is on the weekly webinar?"))
+
+    ack = await next_of(member, "ack")
+    seen = await next_of(facilitator, "message")
+    assert seen["id"] == ack["id"] and seen["body"] == "Who else is on the weekly webinar?"
+    flags = await database_sync_to_async(lambda: list(Flag.objects.filter(content_kind="room_message").values_list("content_id", "level", "status")))()
+    assert flags == [(ack["id"], "concern", "open")]  # the first message, sent before the phrase, raised none
+    await facilitator.disconnect()
+    await member.disconnect()
