@@ -10,13 +10,6 @@ class ReportAdmin(admin.ModelAdmin):
     raw_id_fields = ("reporter", "post", "room_message", "resolved_by", "flag")
 
 
-@admin.register(Sanction)
-class SanctionAdmin(admin.ModelAdmin):
-    list_display = ("pk", "kind", "group", "starts_at", "ends_at", "lifted_at")
-    list_filter = ("kind",)
-    raw_id_fields = ("user", "created_by", "lifted_by")
-
-
 # The pipeline's records are written by the pipeline: the admin shows them read-only.
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
@@ -27,6 +20,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    # Set and lifted on the moderators' pages only: there each one is audited, the member is told,
+    # and a suspension closes their sessions. An edit here would do none of that.
+    list_display = ("pk", "kind", "group", "starts_at", "ends_at", "lifted_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("user", "created_by", "lifted_by")
 
 
 @admin.register(RiskAssessment)
