@@ -3,7 +3,8 @@ flags, cases, member records, safety plans, watched phrases, audit log, overview
 queue, private messages, room messages and reports, and every e-mail the flow sends.
 
 tests/groups/test_xss_and_csrf.py covers the forum, sessions and group pages with the same idea;
-tests/hostile/test_xss_browser.py runs the corpus through a live room in Chromium.
+tests/e2e/test_xss_marker.py runs it in Chromium through a live room, a forum topic and the moderators'
+queue, where a marker variable must stay unset.
 """
 import uuid
 from datetime import timedelta
