@@ -4,6 +4,7 @@ docs/room-protocol.md describes every frame.
 """
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 import uuid
@@ -378,12 +379,7 @@ class SessionRoomConsumer(ThawJsonConsumer):
             self._clock_restart()  # the limit's end may come before the room's
 
     async def _update_standing(self, **changes) -> None:
-        before = self.standing.frame()
-        for name, value in changes.items():
-            setattr(self.standing, name, value)
-        after = self.standing.frame()
-        if after != before:
-            await self.send_json(after)
+        await self._replace_standing(dataclasses.replace(self.standing, **changes))
 
     async def _replace_standing(self, standing: "rooms.Standing") -> None:
         before, self.standing = self.standing.frame(), standing
