@@ -1,0 +1,40 @@
+"""What every hostile-text test asserts about the pages and e-mails it gathered.
+
+A helper module, not a test module: pytest does not rewrite its asserts, so each one says what failed.
+"""
+from django.core import mail
+from django.http import HttpResponse
+from django.utils.html import escape
+
+from tests.groups.helpers import script_risks, text_of
+from tests.hostile.xss_corpus import MARK
+
+
+def assert_pages_run_no_script(pages: dict[str, HttpResponse], site_drawn: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Every page answered (a refused form comes back as 400 with what was typed) and none can run script."""
+    site_drawn = site_drawn or {}
+    unanswered = {name: r.status_code for name, r in pages.items() if r.status_code not in (200, 400)}
+    assert not unanswered, f"pages that did not answer: {unanswered}"
+    risks = {name: script_risks(text_of(r), site_drawn.get(name, ())) for name, r in pages.items()}
+    risky = {name: found for name, found in risks.items() if found}
+    assert not risky, f"pages that could run script: {risky}"
+
+
+def assert_pages_show(pages: dict[str, HttpResponse], shown: dict[str, list[str]]) -> None:
+    """The words reached each page as text people can read: escaped, not dropped."""
+    missing = {
+        name: [text for text in texts if escape(text) not in text_of(pages[name])] for name, texts in shown.items()
+    }
+    missing = {name: texts for name, texts in missing.items() if texts}
+    assert not missing, f"words the pages lost: {missing}"
+
+
+def assert_e_mails_quote_no_one(vector: str) -> None:
+    """No member's words and no moderator's note in any part of any e-mail sent; HTML parts run nothing."""
+    for message in mail.outbox:
+        alternatives = getattr(message, "alternatives", [])
+        for part in [message.subject, message.body] + [content for content, _type in alternatives]:
+            assert MARK not in part and vector not in part, f"e-mail {message.subject!r} quotes the text"
+        for content, content_type in alternatives:
+            if content_type == "text/html":
+                assert script_risks(content) == []
