@@ -12,13 +12,19 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from django.utils.html import escape
+
 from accounts.models import SafetyPlan
 from accounts.notifications import notification_digest_send
-from moderation.models import CareMessage, ReviewRequest
+from groups import services as group_services
+from moderation import services
+from moderation.models import CareMessage, ContentKind, CrisisCase, Flag, ReviewRequest, Sanction
 from tests.factories import UserFactory
-from tests.groups.helpers import client_for
+from tests.groups.factories import MembershipFactory, SupportGroupFactory
+from tests.groups.helpers import client_for, text_of
 from tests.hostile.checks import assert_e_mails_quote_no_one, assert_pages_run_no_script, assert_pages_show
 from tests.hostile.xss_corpus import VECTORS
+from tests.moderation.conftest import CRISIS_TEXT
 
 
 def _digest_on(*users) -> None:
@@ -99,4 +105,132 @@ def test_a_members_profile_safety_plan_and_review_request_and_the_answer_never_r
         "audit log": [warning, answer],
     })
     assert mail.outbox, "the digest should have told the member about the answer"
+    assert_e_mails_quote_no_one(vector)
+
+
+@pytest.mark.parametrize("vector", VECTORS)
+def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, django_capture_on_commit_callbacks, vector):
+    author, reporter, facilitator = UserFactory(), UserFactory(), UserFactory()
+    moderator, colleague = UserFactory(is_moderator=True), UserFactory(is_moderator=True)
+    _digest_on(author, reporter, facilitator)
+    group = SupportGroupFactory(private=True, name="Thursday circle")
+    for user in (author, reporter):
+        MembershipFactory(group=group, user=user)
+    MembershipFactory(group=group, user=facilitator, facilitator=True)
+    as_moderator, as_colleague, as_facilitator = client_for(moderator), client_for(colleague), client_for(facilitator)
+    as_author, as_reporter = client_for(author), client_for(reporter)
+    said = {what: f"{what} {vector}" for what in (
+        "Confirmed", "Handed", "Dismissed", "Hidden", "Restored", "Case note", "Check-in", "Outcome", "Sanction",
+        "Rejected", "Lifted", "Moderator note", "Facilitator", "Blocked",
+    )}
+    phrase = f"phrase {vector}"[:200]
+    member_url = reverse("moderation:member_detail", kwargs={"user_id": author.pk})
+
+    def flag_action(client, flag, action, reason, status=302):
+        return _posted(client, reverse("moderation:flag_action", kwargs={"flag_id": flag.pk, "action": action}), {"reason": reason}, status)
+
+    def case_action(action, data, status=302):
+        return _posted(as_moderator, reverse("moderation:case_action", kwargs={"case_id": case.pk, "action": action}), data, status)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic = group_services.topic_create(group=group, author=author, title="Glass walls", body=CRISIS_TEXT)
+        replies = [group_services.reply_create(topic=topic, author=author, body=f"Reply {n}") for n in range(4)]
+        for reply in (replies[0], replies[1], replies[3]):
+            services.report_create(reporter=reporter, post=reply, reason="other")
+    crisis = Flag.objects.filter(content_kind=ContentKind.POST, content_id=topic.posts.get(is_opening=True).pk).first()
+    handed, hidden, still_open = (
+        Flag.objects.get(content_kind=ContentKind.POST, content_id=reply.pk, source=Flag.Source.REPORT)
+        for reply in (replies[0], replies[1], replies[3])
+    )
+    case = CrisisCase.objects.get(member=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        flag_action(as_moderator, crisis, "confirm", said["Confirmed"])
+        _posted(as_moderator, reverse("moderation:flag_claim", kwargs={"flag_id": handed.pk}), {})
+        _posted(as_moderator, reverse("moderation:flag_reassign", kwargs={"flag_id": handed.pk}), {"to": colleague.pk, "reason": said["Handed"]})
+        flag_action(as_colleague, handed, "dismiss", said["Dismissed"])
+        flag_action(as_moderator, hidden, "hide", said["Hidden"])
+        flag_action(as_moderator, hidden, "restore", said["Restored"])
+        case_action("note", {"kind": "note", "note": said["Case note"]})
+        case_action("check-in", {"note": said["Check-in"]})
+        _posted(as_facilitator, reverse("moderation:facilitator_hide", kwargs={"post_id": replies[2].pk}), {"reason": said["Facilitator"]})
+        _posted(as_moderator, reverse("moderation:member_action", kwargs={"user_id": author.pk, "action": "sanction"}),
+                {"kind": "review", "group": group.pk, "reason": said["Sanction"]})
+        held, held_too = (group_services.reply_create(topic=topic, author=author, body=f"Held {n}") for n in range(2))
+        _posted(as_moderator, reverse("moderation:held_decide", kwargs={"post_id": held.pk, "decision": "reject"}), {"reason": said["Rejected"]})
+        sanction = Sanction.objects.get(user=author, kind=Sanction.Kind.REVIEW)
+        _posted(as_moderator, reverse("moderation:sanction_lift", kwargs={"sanction_id": sanction.pk}), {"reason": said["Lifted"]})
+        _posted(as_moderator, reverse("moderation:member_action", kwargs={"user_id": author.pk, "action": "note"}), {"body": said["Moderator note"]})
+        _posted(as_moderator, reverse("moderation:phrase_list"), {"phrase": phrase, "action": "flag", "is_active": "on"})
+        _posted(as_moderator, reverse("moderation:phrase_list"), {"phrase": "never say this", "action": "block", "message": said["Blocked"], "is_active": "on"})
+    notification_digest_send()
+
+    too_long = "x" * 4000
+    pages = {
+        "queue": as_moderator.get(reverse("moderation:dashboard"), {"state": "all"}),
+        "queue, live fragment": as_moderator.get(reverse("moderation:dashboard"), {"state": "all", "fragment": "queue"}),
+        **{f"flag {flag.pk}": as_moderator.get(reverse("moderation:flag_detail", kwargs={"flag_id": flag.pk})) for flag in Flag.objects.all()},
+        "flag, dismissal refused": flag_action(as_moderator, still_open, "dismiss", said["Dismissed"] + too_long, status=400),
+        "flag, hand-over refused": as_moderator.post(
+            reverse("moderation:flag_reassign", kwargs={"flag_id": still_open.pk}), {"to": "0", "reason": said["Handed"]}
+        ),
+        "case": as_moderator.get(reverse("moderation:case_detail", kwargs={"case_id": case.pk})),
+        "case, note refused": case_action("note", {"kind": "none", "note": said["Case note"]}, status=400),
+        "case, closing refused": case_action("close", {"outcome": said["Outcome"] + too_long}, status=400),
+        "member record": as_moderator.get(member_url),
+        "member record, sanction refused": as_moderator.post(
+            reverse("moderation:member_action", kwargs={"user_id": author.pk, "action": "sanction"}),
+            {"kind": "none", "reason": said["Sanction"]},
+        ),
+        "member record, note refused": as_moderator.post(
+            reverse("moderation:member_action", kwargs={"user_id": author.pk, "action": "note"}), {"body": said["Moderator note"] + too_long}
+        ),
+        "held posts, rejection refused": as_moderator.post(
+            reverse("moderation:held_decide", kwargs={"post_id": held_too.pk, "decision": "reject"}), {"reason": said["Rejected"] + too_long}
+        ),
+        "watched phrases": as_moderator.get(reverse("moderation:phrase_list")),
+        "watched phrases, refused": as_moderator.post(reverse("moderation:phrase_list"), {"phrase": phrase, "action": "none", "message": said["Blocked"]}),
+        "audit log": as_moderator.get(reverse("moderation:audit_log")),
+        "facilitators' queue": as_facilitator.get(reverse("moderation:facilitator_queue")),
+        "facilitator hide, refused": as_facilitator.post(
+            reverse("moderation:facilitator_hide", kwargs={"post_id": replies[1].pk}), {"reason": said["Facilitator"] + too_long}
+        ),
+        "author's messages": as_author.get(reverse("care:message_list")),
+        **{
+            f"author's message {message.get_kind_display()} {message.pk}": as_author.get(reverse("care:message_detail", kwargs={"message_id": message.pk}))
+            for message in author.care_messages.all()
+        },
+        "author's notifications": as_author.get(reverse("accounts:notifications")),
+        "topic": as_author.get(topic.get_absolute_url()),
+        "reply blocked by a phrase": as_reporter.post(
+            reverse("groups:topic_reply", kwargs={"slug": group.slug, "topic_id": topic.pk}), {"body": "I never say this, ever."}
+        ),
+    }
+    case_action("close", {"outcome": said["Outcome"]})
+    pages["case, closed"] = as_moderator.get(reverse("moderation:case_detail", kwargs={"case_id": case.pk}))
+
+    assert_pages_run_no_script(pages)
+    messages_page = {name: response for name, response in pages.items() if name.startswith("author's message ")}
+    assert_pages_show(pages, {
+        f"flag {crisis.pk}": [said["Confirmed"]],
+        f"flag {handed.pk}": [said["Dismissed"]],
+        "flag, dismissal refused": [said["Dismissed"]],
+        "flag, hand-over refused": [said["Handed"]],
+        "case": [said["Case note"], said["Check-in"]],
+        "case, note refused": [said["Case note"]],
+        "case, closing refused": [said["Outcome"]],
+        "case, closed": [said["Outcome"]],
+        "member record": [said["Sanction"], said["Moderator note"]],
+        "member record, sanction refused": [said["Sanction"]],
+        "member record, note refused": [said["Moderator note"]],
+        "held posts, rejection refused": [said["Rejected"]],
+        "watched phrases": [" ".join(phrase.split()), said["Blocked"]],  # saved with its spacing tidied
+        "watched phrases, refused": [phrase, said["Blocked"]],
+        "audit log": [said["Handed"], said["Hidden"], said["Restored"], said["Sanction"], said["Lifted"], said["Rejected"]],
+        "facilitators' queue": [],
+        "facilitator hide, refused": [said["Facilitator"]],
+        "reply blocked by a phrase": [said["Blocked"]],
+    })
+    told = " ".join(text_of(response) for response in messages_page.values())
+    assert [what for what in ("Hidden", "Check-in", "Sanction", "Rejected") if escape(said[what]) not in told] == []
+    assert mail.outbox, "the crisis post should have alerted moderators by e-mail"
     assert_e_mails_quote_no_one(vector)
