@@ -8,15 +8,18 @@ Each test enters every text through the page, as a person would, then reads ever
 it (to its author, to peers, to facilitators and moderators), refused forms that give the text
 back, and the e-mails sent on the way.
 """
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
-
+from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import SafetyPlan
 from accounts.notifications import notification_digest_send
 from groups import services as group_services
+from groups.models import GroupSession
 from moderation import services
 from moderation.models import CareMessage, ContentKind, CrisisCase, Flag, ReviewRequest, Sanction
 from tests.factories import UserFactory
@@ -31,6 +34,11 @@ def _digest_on(*users) -> None:
     for user in users:
         user.profile.email_digest = True
         user.profile.save(update_fields=["email_digest"])
+
+
+def _tidied(text: str) -> str:
+    """As services save one-line text: runs of whitespace (the corpus's tab) become one space."""
+    return " ".join(text.split())
 
 
 def _posted(client, url: str, data: dict, status: int = 302):
@@ -223,7 +231,7 @@ def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, d
         "member record, sanction refused": [said["Sanction"]],
         "member record, note refused": [said["Moderator note"]],
         "held posts, rejection refused": [said["Rejected"]],
-        "watched phrases": [" ".join(phrase.split()), said["Blocked"]],  # saved with its spacing tidied
+        "watched phrases": [_tidied(phrase), said["Blocked"]],
         "watched phrases, refused": [phrase, said["Blocked"]],
         "audit log": [said["Handed"], said["Hidden"], said["Restored"], said["Sanction"], said["Lifted"], said["Rejected"]],
         "facilitators' queue": [],
@@ -233,4 +241,73 @@ def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, d
     told = " ".join(text_of(response) for response in messages_page.values())
     assert [what for what in ("Hidden", "Check-in", "Sanction", "Rejected") if escape(said[what]) not in told] == []
     assert mail.outbox, "the crisis post should have alerted moderators by e-mail"
+    assert_e_mails_quote_no_one(vector)
+
+
+@pytest.mark.parametrize("vector", VECTORS)
+def test_session_and_series_titles_and_agendas_typed_by_a_facilitator_never_run(db, django_capture_on_commit_callbacks, vector):
+    facilitator, member = UserFactory(), UserFactory()
+    _digest_on(facilitator, member)
+    group = SupportGroupFactory(private=True, name="Evening circle")
+    MembershipFactory(group=group, user=member)
+    MembershipFactory(group=group, user=facilitator, facilitator=True)
+    as_facilitator, as_member = client_for(facilitator), client_for(member)
+    slug = group.slug
+    starts = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    single = {
+        "title": f"Session {vector}"[:140], "agenda": f"Agenda words {vector}", "starts_at": starts,
+        "duration_minutes": "60", "capacity": "12", "facilitators": [facilitator.pk],
+    }
+    series = single | {
+        "title": f"Series {vector}"[:140], "agenda": f"Series words {vector}", "time_zone": "UTC", "frequency": "weekly", "occurrences": "2",
+    }
+    changed_title = f"Changed {vector}"[:140]
+    saved_title, saved_series_title = _tidied(changed_title), _tidied(series["title"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _posted(as_facilitator, reverse("groups:session_new", kwargs={"slug": slug}), single)
+        _posted(as_facilitator, reverse("groups:series_new", kwargs={"slug": slug}), series)
+        session = GroupSession.objects.get(group=group, series__isnull=True)
+        first, second = GroupSession.objects.filter(group=group, series__isnull=False).order_by("starts_at")
+        for chosen in (session, first, second):
+            _posted(as_member, reverse("groups:session_rsvp", kwargs={"slug": slug, "session_id": chosen.pk}), {})
+        later = (session.starts_at + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        _posted(as_facilitator, reverse("groups:session_edit", kwargs={"slug": slug, "session_id": session.pk}),
+                single | {"title": changed_title, "starts_at": later})
+        _posted(as_facilitator, reverse("groups:session_cancel", kwargs={"slug": slug, "session_id": second.pk}), {})
+    notification_digest_send()
+
+    def session_page(client, name, chosen):
+        return client.get(reverse(f"groups:{name}", kwargs={"slug": slug, "session_id": chosen.pk}))
+
+    pages = {
+        "sessions": as_member.get(reverse("groups:sessions", kwargs={"slug": slug})),
+        "session page": session_page(as_member, "session_detail", session),
+        "series session page": session_page(as_member, "session_detail", first),
+        "cancelled session page": session_page(as_member, "session_detail", second),
+        "session page (facilitator)": session_page(as_facilitator, "session_detail", session),
+        "room (closed yet)": session_page(as_member, "session_room", first),
+        "edit session": session_page(as_facilitator, "session_edit", first),
+        "cancel session": session_page(as_facilitator, "session_cancel", first),
+        "session refused": as_facilitator.post(reverse("groups:session_new", kwargs={"slug": slug}), single | {"duration_minutes": "0"}),
+        "series refused": as_facilitator.post(reverse("groups:series_new", kwargs={"slug": slug}), series | {"occurrences": "0"}),
+        "group page": as_member.get(group.get_absolute_url()),
+        "my groups": as_member.get(reverse("groups:mine")),
+        "calendar": as_member.get(reverse("groups:calendar")),
+        "notifications": as_member.get(reverse("accounts:notifications")),
+    }
+
+    assert_pages_run_no_script(pages)
+    assert_pages_show(pages, {
+        "sessions": [saved_title, saved_series_title],
+        "session page": [saved_title],
+        "series session page": [saved_series_title],
+        "cancelled session page": [saved_series_title],
+        "room (closed yet)": [saved_series_title],
+        "edit session": [saved_series_title, series["agenda"]],
+        "session refused": [single["title"], single["agenda"]],
+        "series refused": [series["title"], series["agenda"]],
+    })
+    # Agendas are Markdown: sanitized, their words still there.
+    assert "Agenda words" in text_of(pages["session page"]) and "Series words" in text_of(pages["series session page"])
     assert_e_mails_quote_no_one(vector)
