@@ -8,9 +8,11 @@ Each test enters every text through the page, as a person would, then reads ever
 it (to its author, to peers, to facilitators and moderators), refused forms that give the text
 back, and the e-mails sent on the way.
 """
+import uuid
 from datetime import timedelta
 
 import pytest
+from channels.db import database_sync_to_async
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.utils.html import escape
 from accounts.models import SafetyPlan
 from accounts.notifications import notification_digest_send
 from groups import services as group_services
-from groups.models import GroupSession
+from groups.models import CheckIn, GroupSession
 from moderation import services
 from moderation.models import CareMessage, ContentKind, CrisisCase, Flag, ReviewRequest, Sanction
 from tests.factories import UserFactory
@@ -28,6 +30,7 @@ from tests.groups.helpers import client_for, text_of
 from tests.hostile.checks import assert_e_mails_quote_no_one, assert_pages_run_no_script, assert_pages_show
 from tests.hostile.xss_corpus import VECTORS
 from tests.moderation.conftest import CRISIS_TEXT
+from tests.websocket import open_socket
 
 
 def _digest_on(*users) -> None:
@@ -311,3 +314,90 @@ def test_session_and_series_titles_and_agendas_typed_by_a_facilitator_never_run(
     # Agendas are Markdown: sanitized, their words still there.
     assert "Agenda words" in text_of(pages["session page"]) and "Series words" in text_of(pages["series session page"])
     assert_e_mails_quote_no_one(vector)
+
+
+# ----------------------------------------------------------------------------- the live room's frames
+
+
+async def _frame(socket, kind: str) -> dict:
+    """The next frame of type `kind`, past presence and other frames in between."""
+    for _ in range(10):
+        frame = await socket.receive_json_from(timeout=3)
+        if frame["type"] == kind:
+            return frame
+    raise AssertionError(f"no {kind} frame")
+
+
+async def _joined(session, user):
+    socket = await open_socket(f"/ws/sessions/{session.pk}/", user=user)
+    connected, _ = await socket.connect()
+    assert connected
+    await _frame(socket, "state")  # after welcome and history
+    return socket
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("vector", VECTORS)
+async def test_room_frames_carrying_the_corpus_never_run_on_any_page(vector):
+    def build():
+        group = SupportGroupFactory(name=vector[:80])
+        people = {"author": UserFactory(), "reporter": UserFactory(), "facilitator": UserFactory(), "moderator": UserFactory(is_moderator=True)}
+        for name in ("author", "reporter"):
+            MembershipFactory(group=group, user=people[name])
+        MembershipFactory(group=group, user=people["facilitator"], facilitator=True)
+        services.watched_phrase_save(moderator=people["moderator"], phrase="never say this", action="block", message=f"Blocked {vector}")
+        session = GroupSession.objects.create(
+            group=group, title=f"Room {vector}"[:140], starts_at=timezone.now() + timedelta(minutes=5), duration_minutes=60
+        )
+        return session, people
+
+    session, people = await database_sync_to_async(build)()
+    facilitator = await _joined(session, people["facilitator"])
+    author, reporter = await _joined(session, people["author"]), await _joined(session, people["reporter"])
+
+    # Feeling words come from a fixed list: anything else is refused and nothing is stored.
+    await author.send_json_to({"type": "check_in", "phase": "in", "feel": 3, "connected": 4, "words": [vector, "numb"]})
+    refused = await _frame(author, "error")
+    await author.send_json_to({"type": "check_in", "phase": "in", "feel": 3, "connected": 4, "words": ["numb"]})
+    await _frame(author, "system")
+    await author.send_json_to({"type": "message", "body": f"Said {vector}", "client_id": str(uuid.uuid4())})
+    message_id = (await _frame(author, "ack"))["id"]
+    await author.send_json_to({"type": "message", "body": "I never say this", "client_id": str(uuid.uuid4())})
+    blocked = await _frame(author, "error")
+    await reporter.send_json_to({"type": "report", "message_id": message_id, "reason": "other", "note": f"Room note {vector}"})
+    await _frame(reporter, "system")
+    for socket in (facilitator, author, reporter):
+        await socket.disconnect()
+
+    room_facilitator, room_author = "room (facilitator, with the check-in summary)", "room (author)"
+
+    def read_pages():
+        as_moderator, as_facilitator, as_author = (client_for(people[name]) for name in ("moderator", "facilitator", "author"))
+        room_url = reverse("groups:session_room", kwargs={"slug": session.group.slug, "session_id": session.pk})
+        return {
+            room_facilitator: as_facilitator.get(room_url),
+            room_author: as_author.get(room_url),
+            "my check-ins": as_author.get(reverse("groups:check_in_trend")),
+            "queue": as_moderator.get(reverse("moderation:dashboard")),
+            **{
+                f"flag {flag.pk}": as_moderator.get(reverse("moderation:flag_detail", kwargs={"flag_id": flag.pk}))
+                for flag in Flag.objects.filter(group=session.group)
+            },
+            "member record": as_moderator.get(reverse("moderation:member_detail", kwargs={"user_id": people["author"].pk})),
+            "facilitators' queue": as_facilitator.get(reverse("moderation:facilitator_queue")),
+        }
+
+    pages = await database_sync_to_async(read_pages)()
+    words = await database_sync_to_async(lambda: list(CheckIn.objects.values_list("words", flat=True)))()
+
+    assert (refused["code"], words) == ("invalid", [["numb"]])
+    assert (blocked["code"], blocked["detail"]) == ("blocked", f"Blocked {vector}")
+    assert_pages_run_no_script(pages, site_drawn={"my check-ins": ("svg",)}, rooms=(room_facilitator, room_author))
+    assert_pages_show(pages, {
+        room_author: [session.title],
+        room_facilitator: ["numb"],
+        "my check-ins": [session.title, "numb"],
+        "queue": [f"Said {vector}"],
+        "facilitators' queue": [f"Said {vector}", f"Room note {vector}"],
+    })
