@@ -12,25 +12,26 @@ from tests.groups.helpers import script_risks, text_of
 from tests.hostile.xss_corpus import MARK
 
 
-# The live room's own two scripts (session_room.html): its code, and its texts as json_script, which
-# escapes every "<" so nothing inside can close the element early.
-_ROOM_SCRIPTS = re.compile(
-    r'<script nonce="[^"]+" src="/static/groups/room\.js" defer></script>'
+# Scripts two pages of the site load besides base.html's: the live room's code and its texts
+# (json_script escapes every "<", so nothing inside can close the element early), and the coping card's.
+_PAGE_SCRIPTS = re.compile(
+    r'<script nonce="[^"]+" src="/static/(?:groups/room|resources/library)\.js" defer></script>'
     r'|<script id="room-texts" type="application/json">[^<]*</script>'
 )
 
 
 def assert_pages_run_no_script(
-    pages: dict[str, HttpResponse], site_drawn: dict[str, tuple[str, ...]] | None = None, rooms: tuple[str, ...] = ()
+    pages: dict[str, HttpResponse], site_drawn: dict[str, tuple[str, ...]] | None = None, own_scripts: tuple[str, ...] = ()
 ) -> None:
     """Every page answered (a refused form comes back as 400 with what was typed) and none can run script.
 
-    `site_drawn` as for script_risks, by page; `rooms` names live-room pages, whose own scripts are allowed.
+    `site_drawn` as for script_risks, by page; `own_scripts` names the pages (the live room, the coping
+    card) that load a script of the site's own besides base.html's.
     """
     site_drawn = site_drawn or {}
     unanswered = {name: r.status_code for name, r in pages.items() if r.status_code not in (200, 400)}
     assert not unanswered, f"pages that did not answer: {unanswered}"
-    html = {name: _ROOM_SCRIPTS.sub("", text_of(r)) if name in rooms else text_of(r) for name, r in pages.items()}
+    html = {name: _PAGE_SCRIPTS.sub("", text_of(r)) if name in own_scripts else text_of(r) for name, r in pages.items()}
     risks = {name: script_risks(page, site_drawn.get(name, ())) for name, page in html.items()}
     risky = {name: found for name, found in risks.items() if found}
     assert not risky, f"pages that could run script: {risky}"

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -81,6 +82,10 @@ def test_a_members_profile_safety_plan_and_review_request_and_the_answer_never_r
     pages |= {
         "profile": as_member.get(reverse("accounts:profile")),
         "profile edit": as_member.get(reverse("accounts:profile_edit")),
+        "sign-up, refused": Client().post(reverse("account_signup"), {
+            "email": "new@example.org", "password1": "a calm passphrase", "password2": "another one",
+            "display_name": "Still water", "pronouns": pronouns, "time_zone": "UTC", "accept_guidelines": "on",
+        }),
         "profile edit, refused": as_member.post(
             reverse("accounts:profile_edit"), {"display_name": "Quiet river", "time_zone": "Nowhere", "pronouns": pronouns}
         ),
@@ -103,6 +108,7 @@ def test_a_members_profile_safety_plan_and_review_request_and_the_answer_never_r
         "profile": [pronouns],
         "profile edit": [pronouns],
         "profile edit, refused": [pronouns],
+        "sign-up, refused": [pronouns],
         "safety plan": list(plan.values()),
         "safety plan (moderator)": list(plan.values()),
         "safety plan, refused": [plan["coping_strategies"], vector],
@@ -132,7 +138,7 @@ def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, d
     as_author, as_reporter = client_for(author), client_for(reporter)
     said = {what: f"{what} {vector}" for what in (
         "Confirmed", "Handed", "Dismissed", "Hidden", "Restored", "Case note", "Check-in", "Outcome", "Sanction",
-        "Rejected", "Lifted", "Moderator note", "Facilitator", "Blocked",
+        "Rejected", "Lifted", "Moderator note", "Facilitator", "Blocked", "Report note",
     )}
     phrase = f"phrase {vector}"[:200]
     member_url = reverse("moderation:member_detail", kwargs={"user_id": author.pk})
@@ -147,7 +153,8 @@ def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, d
         topic = group_services.topic_create(group=group, author=author, title="Glass walls", body=CRISIS_TEXT)
         replies = [group_services.reply_create(topic=topic, author=author, body=f"Reply {n}") for n in range(4)]
         for reply in (replies[0], replies[1], replies[3]):
-            services.report_create(reporter=reporter, post=reply, reason="other")
+            _posted(as_reporter, reverse("groups:post_report", kwargs={"slug": group.slug, "post_id": reply.pk}),
+                    {"reason": "other", "note": said["Report note"]}, status=200)  # the thank-you page
     crisis = Flag.objects.filter(content_kind=ContentKind.POST, content_id=topic.posts.get(is_opening=True).pk).first()
     handed, hidden, still_open = (
         Flag.objects.get(content_kind=ContentKind.POST, content_id=reply.pk, source=Flag.Source.REPORT)
@@ -212,6 +219,9 @@ def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, d
         },
         "author's notifications": as_author.get(reverse("accounts:notifications")),
         "topic": as_author.get(topic.get_absolute_url()),
+        "report, refused": as_reporter.post(
+            reverse("groups:post_report", kwargs={"slug": group.slug, "post_id": replies[2].pk}), {"reason": "none", "note": said["Report note"]}
+        ),
         "reply blocked by a phrase": as_reporter.post(
             reverse("groups:topic_reply", kwargs={"slug": group.slug, "topic_id": topic.pk}), {"body": "I never say this, ever."}
         ),
@@ -237,9 +247,11 @@ def test_what_moderators_and_facilitators_type_into_their_forms_never_runs(db, d
         "watched phrases": [_tidied(phrase), said["Blocked"]],
         "watched phrases, refused": [phrase, said["Blocked"]],
         "audit log": [said["Handed"], said["Hidden"], said["Restored"], said["Sanction"], said["Lifted"], said["Rejected"]],
-        "facilitators' queue": [],
+        "facilitators' queue": [said["Report note"]],
+        f"flag {still_open.pk}": [said["Report note"]],
         "facilitator hide, refused": [said["Facilitator"]],
         "reply blocked by a phrase": [said["Blocked"]],
+        "report, refused": [said["Report note"]],
     })
     told = " ".join(text_of(response) for response in messages_page.values())
     assert [what for what in ("Hidden", "Check-in", "Sanction", "Rejected") if escape(said[what]) not in told] == []
@@ -393,7 +405,7 @@ async def test_room_frames_carrying_the_corpus_never_run_on_any_page(vector):
 
     assert (refused["code"], words) == ("invalid", [["numb"]])
     assert (blocked["code"], blocked["detail"]) == ("blocked", f"Blocked {vector}")
-    assert_pages_run_no_script(pages, site_drawn={"my check-ins": ("svg",)}, rooms=(room_facilitator, room_author))
+    assert_pages_run_no_script(pages, site_drawn={"my check-ins": ("svg",)}, own_scripts=(room_facilitator, room_author))
     assert_pages_show(pages, {
         room_author: [session.title],
         room_facilitator: ["numb"],
@@ -401,3 +413,24 @@ async def test_room_frames_carrying_the_corpus_never_run_on_any_page(vector):
         "queue": [f"Said {vector}"],
         "facilitators' queue": [f"Said {vector}", f"Room note {vector}"],
     })
+
+
+@pytest.mark.parametrize("vector", VECTORS)
+def test_words_typed_into_searches_and_filters_come_back_as_text(db, vector):
+    member, moderator = UserFactory(), UserFactory(is_moderator=True)
+    group = SupportGroupFactory(slug="search-circle")
+    MembershipFactory(group=group, user=member)
+    as_member, as_moderator = client_for(member), client_for(moderator)
+    query = vector[:200]
+
+    pages = {
+        "library search": Client().get(reverse("resources:search"), {"q": query}),
+        "library search, too long": Client().get(reverse("resources:search"), {"q": query + "x" * 1000}),
+        "coping card, unknown entry": Client().get(reverse("resources:coping_card"), {"only": vector}),
+        "group search": as_member.get(reverse("groups:search", kwargs={"slug": group.slug}), {"q": query}),
+        "queue, unknown filter": as_moderator.get(reverse("moderation:dashboard"), {"level": vector, "state": vector}),
+        "audit log, unknown filter": as_moderator.get(reverse("moderation:audit_log"), {"action": vector, "member": vector}),
+    }
+
+    assert_pages_run_no_script(pages, own_scripts=("coping card, unknown entry",))
+    assert_pages_show(pages, {"library search": [query], "library search, too long": [query], "group search": [query]})
