@@ -3,6 +3,7 @@ flags, cases, member records, safety plans, watched phrases, audit log, overview
 queue, private messages, room messages and reports, and every e-mail the flow sends.
 
 tests/groups/test_xss_and_csrf.py covers the forum, sessions and group pages with the same idea;
+tests/hostile/test_xss_entry_points.py types the corpus into the forms and room frames themselves;
 tests/e2e/test_xss_marker.py runs it in Chromium through a live room, a forum topic and the moderators'
 queue, where a marker variable must stay unset.
 """
@@ -23,7 +24,8 @@ from moderation import services
 from moderation.models import CaseEvent, CrisisCase, Flag, Sanction
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-from tests.groups.helpers import client_for, script_risks, text_of, user_named
+from tests.groups.helpers import client_for, text_of, user_named
+from tests.hostile.checks import assert_e_mails_quote_no_one, assert_pages_run_no_script
 from tests.hostile.xss_corpus import MARK, VECTORS
 from tests.moderation.conftest import CRISIS_TEXT
 
@@ -82,9 +84,7 @@ def test_hostile_text_never_runs_on_moderator_pages_private_messages_or_in_e_mai
     }
 
     assert {name: r.status_code for name, r in pages.items() if r.status_code != 200} == {}
-    site_drawn = {"overview": ("svg",)}  # its charts are the page's own SVG
-    risks = {name: script_risks(text_of(r), site_drawn.get(name, ())) for name, r in pages.items()}
-    assert {name: found for name, found in risks.items() if found} == {}
+    assert_pages_run_no_script(pages, site_drawn={"overview": ("svg",)})  # its charts are the page's own SVG
     # The text reached the pages as text people can read.
     assert escape(f"Moderator note {vector}") in text_of(pages["member record"])
     assert escape(f"Reason {vector}") in text_of(pages["audit log"])
@@ -93,13 +93,7 @@ def test_hostile_text_never_runs_on_moderator_pages_private_messages_or_in_e_mai
 
     # E-mails quote nobody: no member's words, no moderator's note, in any part of any message.
     assert mail.outbox, "the crisis post should have alerted moderators by e-mail"
-    for message in mail.outbox:
-        parts = [message.subject, message.body] + [content for content, _type in getattr(message, "alternatives", [])]
-        for part in parts:
-            assert MARK not in part and vector not in part, f"e-mail {message.subject!r} quotes the text"
-        for content, content_type in getattr(message, "alternatives", []):
-            if content_type == "text/html":
-                assert script_risks(content) == []
+    assert_e_mails_quote_no_one(vector)
 
 
 def test_the_digest_and_session_reminders_quote_no_one(db, django_capture_on_commit_callbacks):
