@@ -10,12 +10,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from groups.models import GroupSession
 from platform_site.asgi import application
+from platform_site.routing import websocket_urlpatterns
 from tests.access.url_table import ADMIN_LOGIN, ADMIN_PREFIX, CASES, ELSEWHERE, LOGIN, OK
 from tests.access.world import (
     ANONYMOUS,
@@ -27,6 +27,7 @@ from tests.access.world import (
     REMOVED_A,
     ROLES,
     SUSPENDED,
+    attempt,
     build_site_world,
 )
 from tests.groups.url_table import CASES as GROUP_CASES
@@ -57,15 +58,7 @@ def test_url_answers_each_role_as_declared(world, case):
     url = reverse(case.name, kwargs=case.kwargs(world))
     mismatches = []
     for role in ROLES:
-        client = world.client(role)
-        saved = {key: morsel.value for key, morsel in client.cookies.items()}
-        # Each attempt starts from the same world: what it changed is rolled back, and the
-        # client's cookie put back (signing out would otherwise sign the client out for good).
-        with transaction.atomic():
-            response = getattr(client, case.method)(url, case.data(world))
-            transaction.set_rollback(True)
-        for key, value in saved.items():
-            client.cookies[key] = value
+        response = attempt(world.client(role), case.method, url, case.data(world))
         expected, answer = case.expected(role), _answer(response)
         if expected == OK:
             if answer not in case.ok:
@@ -113,6 +106,10 @@ ROOM_ANSWERS = {
     FACILITATOR_B: 4404,
     REMOVED_A: 4404,
 }
+# Group B is listed: its room is there, for its members; others are told it is not theirs.
+ROOM_B_ANSWERS = {ANONYMOUS: 4401, SUSPENDED: 4401, MEMBER_B: None, FACILITATOR_B: None, MODERATOR: None} | {
+    role: 4403 for role in (MEMBER_A, REMOVED_A, FACILITATOR_A)
+}
 MODERATION_ANSWERS = {role: 4401 for role in (ANONYMOUS, SUSPENDED)} | {
     role: 4403 for role in (MEMBER_A, MEMBER_B, REMOVED_A, FACILITATOR_A, FACILITATOR_B)
 } | {MODERATOR: None}
@@ -143,14 +140,32 @@ def _cookie(world, role: str) -> str | None:
 async def test_both_sockets_answer_each_role_as_declared():
     world = await database_sync_to_async(build_site_world)()
 
-    def open_room_now():
-        GroupSession.objects.filter(pk=world.session_a.pk).update(starts_at=timezone.now() + timedelta(minutes=5))
+    def open_rooms_now():
+        sessions = GroupSession.objects.filter(pk__in=[world.session_a.pk, world.session_b.pk])
+        sessions.update(starts_at=timezone.now() + timedelta(minutes=5))
 
-    await database_sync_to_async(open_room_now)()
+    await database_sync_to_async(open_rooms_now)()
     mismatches = []
-    for path, answers in ((f"/ws/sessions/{world.session_a.pk}/", ROOM_ANSWERS), ("/ws/moderation/", MODERATION_ANSWERS)):
+    tried = (
+        (f"/ws/sessions/{world.session_a.pk}/", ROOM_ANSWERS),
+        (f"/ws/sessions/{world.session_b.pk}/", ROOM_B_ANSWERS),
+        ("/ws/moderation/", MODERATION_ANSWERS),
+    )
+    for path, answers in tried:
         for role in ROLES:
             answer = await _socket_answer(path, _cookie(world, role))
             if answer != answers[role]:
                 mismatches.append(f"{path} {role}: expected {answers[role] or 'accepted'}, got {answer or 'accepted'}")
     assert not mismatches, "\n".join(mismatches)
+
+
+# Every socket route and the test above that tries it: a new route must say who may open it.
+SOCKET_ROUTES_TRIED = {"ws/sessions/<int:session_id>/", "ws/moderation/"}
+
+
+def test_every_socket_route_declares_who_may_open_it():
+    routes = {str(pattern.pattern) for pattern in websocket_urlpatterns}
+    assert routes == SOCKET_ROUTES_TRIED, (
+        "try each socket route for the eight roles in test_both_sockets_answer_each_role_as_declared: "
+        + ", ".join(sorted(routes ^ SOCKET_ROUTES_TRIED))
+    )

@@ -6,6 +6,7 @@ suspended: a suspension ends their sessions, so their client must now be treated
 """
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.test import Client, TestCase
 
 from accounts.models import Notification
@@ -81,3 +82,15 @@ def build_site_world() -> SiteWorld:
         session_a=session_a, session_b=session_b, notification_a=notification, care_message_a=care_message,
         entry=entry, clients=clients,
     )
+
+
+def attempt(client: Client, method: str, url: str, data: dict):
+    """One request that leaves the world as it was: what it changed is rolled back, and the client's
+    cookies put back (signing out would otherwise sign the client out for the next rows too)."""
+    saved = {key: morsel.value for key, morsel in client.cookies.items()}
+    with transaction.atomic():
+        response = getattr(client, method)(url, data)
+        transaction.set_rollback(True)
+    for key, value in saved.items():
+        client.cookies[key] = value
+    return response

@@ -94,11 +94,18 @@ def _group_setup(group: SupportGroup, users: dict, target, requester) -> GroupSe
     MembershipFactory(group=group, user=users[FACILITATOR], facilitator=True)
     MembershipFactory(group=group, user=users[REMOVED], status=Membership.Status.REMOVED)
     MembershipFactory(group=group, user=users[LEFT], status=Membership.Status.LEFT)
+    topic = TopicFactory(group=group, author=users[MEMBER], title=f"Glass between me and the world ({group.slug})")
+    return setup_around(topic, target=target, requester=requester, facilitator=users[FACILITATOR])
+
+
+def setup_around(topic: Topic, *, target, requester, facilitator) -> GroupSetup:
+    """What the table's rows act on, around a topic: a reply by `target`, who is a plain member, a
+    request to join from `requester` and an invitation from `facilitator`."""
+    group = topic.group
     target_membership = MembershipFactory(group=group, user=target)
     requested = MembershipFactory(group=group, user=requester, status=Membership.Status.REQUESTED)
-    topic = TopicFactory(group=group, author=users[MEMBER], title=f"Glass between me and the world ({group.slug})")
     reply = PostFactory(topic=topic, author=target, body="Me too: music stopped reaching me.")
-    Topic.objects.filter(pk=topic.pk).update(reply_count=1)
+    Topic.objects.filter(pk=topic.pk).update(reply_count=topic.posts.filter(is_opening=False).count())
     return GroupSetup(
         group=group,
         topic=topic,
@@ -106,7 +113,7 @@ def _group_setup(group: SupportGroup, users: dict, target, requester) -> GroupSe
         reply=reply,
         target=target_membership,
         requested=requested,
-        invitation=InvitationFactory(group=group, created_by=users[FACILITATOR]),
+        invitation=InvitationFactory(group=group, created_by=facilitator),
     )
 
 

@@ -11,20 +11,10 @@ from moderation import urls as moderation_urls
 from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-from tests.groups.helpers import is_login_redirect
-from tests.moderation.url_table import CASES, LOGIN, MFA
+from tests.moderation.url_table import CASES, answer_of
 from tests.moderation.world import ROLES, build_moderation_world
 from tests.websocket import open_socket
 
-MFA_PAGES = (reverse("mfa_activate_totp"), reverse("mfa_reauthenticate"), reverse("account_reauthenticate"))
-
-
-def _answer(response):
-    if is_login_redirect(response):
-        return LOGIN
-    if response.status_code == 302 and response["Location"].startswith(MFA_PAGES):
-        return MFA
-    return response.status_code
 
 
 @pytest.mark.django_db
@@ -38,8 +28,8 @@ def test_moderation_url_answers_each_role_as_declared(case):
         with transaction.atomic():
             response = getattr(world.clients[role], case.method)(url, case.data(world))
             transaction.set_rollback(True)
-        if _answer(response) != case.expected(role):
-            mismatches.append(f"{role}: expected {case.expected(role)}, got {_answer(response)}")
+        if answer_of(response) != case.expected(role):
+            mismatches.append(f"{role}: expected {case.expected(role)}, got {answer_of(response)}")
     assert not mismatches, f"{case.method.upper()} {case.name}:\n" + "\n".join(mismatches)
 
 

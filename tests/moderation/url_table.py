@@ -6,6 +6,10 @@ without a row here fails test_every_moderation_url_declares_its_access.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
+from tests.groups.helpers import is_login_redirect
+
 from tests.moderation.world import (
     ANONYMOUS,
     FACILITATOR_ELSEWHERE,
@@ -19,6 +23,17 @@ from tests.moderation.world import (
 OK = "ok"  # the row's own success status
 LOGIN = "login"  # 302 to the sign-in page
 MFA = "mfa"  # 302 to set up or give the second factor
+
+MFA_PAGES = (reverse("mfa_activate_totp"), reverse("mfa_reauthenticate"), reverse("account_reauthenticate"))
+
+
+def answer_of(response):
+    """A response in the table's words: LOGIN, MFA, or its status code."""
+    if is_login_redirect(response):
+        return LOGIN
+    if response.status_code == 302 and response["Location"].startswith(MFA_PAGES):
+        return MFA
+    return response.status_code
 
 RULES = {
     "moderator": {
