@@ -565,12 +565,20 @@ def check_in_summary(*, session: GroupSession, phase: str) -> dict:
 # ----------------------------------------------------------------------------- facilitator controls
 
 
-def _target(session: GroupSession, user_id) -> RoomParticipant:
+# Who may mute or remove whom: a facilitator steers members; a moderator also steers facilitators.
+_ROLE_RANK = {ROLE_MEMBER: 0, ROLE_FACILITATOR: 1, ROLE_MODERATOR: 2}
+
+
+def _target(session: GroupSession, actor, user_id) -> RoomParticipant:
     if not isinstance(user_id, int) or isinstance(user_id, bool):
         raise RoomFrameError("invalid", _("user_id is a number."))
-    participant = RoomParticipant.objects.filter(session=session, user_id=user_id).first()
+    participant = RoomParticipant.objects.filter(session=session, user_id=user_id).select_related("user").first()
     if participant is None:
         raise RoomFrameError("not_found", _("That person has not been in this room."))
+    if participant.user_id != actor.pk:
+        target_role = room_role(session=session, user=participant.user) or ROLE_MEMBER
+        if _ROLE_RANK[target_role] >= _ROLE_RANK[room_role(session=session, user=actor)]:
+            raise RoomFrameError("not_allowed", _("You can't mute or remove someone who leads this room with you."))
     return participant
 
 
@@ -600,7 +608,7 @@ def room_control(*, session_id: int, actor, role: str, command: str, content: di
 
 
 def _mute(session, actor, content, *, muted: bool) -> RoomParticipant:
-    participant = _target(session, content.get("user_id"))
+    participant = _target(session, actor, content.get("user_id"))
     participant.muted = muted
     participant.save(update_fields=["muted"])
     _publish(session.pk, {"type": "room.participant_changed", "user_id": participant.user_id, "muted": muted})
@@ -609,7 +617,7 @@ def _mute(session, actor, content, *, muted: bool) -> RoomParticipant:
 
 
 def _remove(session, actor, content) -> RoomParticipant:
-    participant = _target(session, content.get("user_id"))
+    participant = _target(session, actor, content.get("user_id"))
     if participant.user_id == actor.pk:
         raise RoomFrameError("invalid", _("You can't remove yourself; leave the room instead."))
     participant.removed_at = timezone.now()

@@ -362,6 +362,28 @@ async def test_a_removed_member_is_disconnected_and_cannot_rejoin_this_session()
     await facilitator.disconnect()
 
 
+async def test_a_facilitator_cannot_mute_or_remove_a_co_facilitator_but_a_moderator_can_remove_one():
+    room = await make_room()
+    co_facilitator = (await database_sync_to_async(MembershipFactory)(group=room.group, facilitator=True)).user
+    moderator = await create_user(is_moderator=True)
+    facilitator = await join(room, room.facilitator)
+    co = await join(room, co_facilitator)
+    await drain(co)
+
+    for command in ("mute", "remove"):
+        await facilitator.send_json_to({"type": command, "user_id": co_facilitator.pk})
+        assert (await next_of(facilitator, "error"))["code"] == "not_allowed"
+    await co.send_json_to(message("still here"))
+    assert (await next_of(co, "message"))["body"] == "still here"
+
+    steward = await join(room, moderator)
+    await steward.send_json_to({"type": "remove", "user_id": co_facilitator.pk})
+    assert (await next_of(co, "error"))["code"] == "removed"
+    assert (await co.receive_output())["code"] == 4411
+    for socket in (facilitator, steward):
+        await socket.disconnect()
+
+
 async def test_lock_slow_mode_and_pin_reach_everyone():
     room = await make_room()
     facilitator = await join(room, room.facilitator)
