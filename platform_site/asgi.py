@@ -17,7 +17,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.middleware import ModeratorSecondFactorSocketMiddleware  # noqa: E402
+from platform_site.log_filters import server_log_filters_install  # noqa: E402
 from platform_site.routing import websocket_urlpatterns  # noqa: E402
+
+server_log_filters_install()  # room frames carry members' words: never in the server's log
 
 application = ProtocolTypeRouter(
     {

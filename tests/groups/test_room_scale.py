@@ -65,7 +65,9 @@ def _free_port() -> int:
 class AsgiServer:
     """uvicorn serving platform_site.asgi on a free port, in a process group of its own."""
 
-    def __init__(self, name: str, log_path: Path, *, env_overrides: dict[str, str] | None = None):
+    def __init__(
+        self, name: str, log_path: Path, *, env_overrides: dict[str, str] | None = None, log_level: str = "warning"
+    ):
         # `env_overrides` overrides the variables below (tests/faults/ points a server at a Redis it may stop).
         self.name, self.log_path, self.port = name, log_path, _free_port()
         env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
@@ -78,7 +80,7 @@ class AsgiServer:
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "platform_site.asgi:application", "--host", HOST, "--port", str(self.port),
-                 "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
+                 "--lifespan", "off", "--no-access-log", "--log-level", log_level],
                 cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stopping it stops nothing else
             )

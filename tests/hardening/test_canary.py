@@ -6,6 +6,7 @@ forum report with a note, a crisis-level reply that raises a flag, opens a case 
 moderators, and the e-mail digest (through its Celery task, eager). Every logger listens at DEBUG
 for the whole flow; then no record and no part of any e-mail may contain the canary.
 """
+import json
 import logging
 import sys
 import uuid
@@ -174,3 +175,22 @@ def test_libraries_that_log_message_payloads_stay_capped_even_at_log_level_debug
         assert not logger.isEnabledFor(logging.DEBUG)
     finally:
         logging.root.setLevel(previous)
+
+
+def test_the_asgi_servers_log_drops_websocket_frames_but_keeps_connection_events():
+    # uvicorn's websockets protocol logs the start and end of every frame at DEBUG on "uvicorn.error"
+    # (tests/faults/test_canary_in_processes.py runs the real server at --log-level debug).
+    from websockets.frames import Frame, Opcode
+
+    import platform_site.asgi  # noqa: F401  (installs the filter, as serving does)
+    from platform_site.log_filters import SERVER_LOGGER
+
+    logger = logging.getLogger(SERVER_LOGGER)
+
+    def kept(message: str, *args) -> bool:
+        record = logger.makeRecord(SERVER_LOGGER, logging.DEBUG, __file__, 1, message, args, None)
+        return logger.filter(record)
+
+    frame = Frame(Opcode.TEXT, json.dumps({"type": "message", "body": f"Hi {CANARY}"}).encode())
+    assert not kept("< %s", frame)
+    assert kept("= connection is OPEN") and kept("%s - %s", "127.0.0.1:5000", "connected")

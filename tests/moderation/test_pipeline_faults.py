@@ -118,7 +118,8 @@ def _test_database_url() -> str:
 
 @pytest.fixture
 def start_worker(transactional_db, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
-    """`start_worker(redis_url=..., concurrency=N)` runs `celery worker` as a subprocess.
+    """`start_worker(redis_url=..., concurrency=N)` runs `celery worker` as a subprocess
+    (`log_level` and `settings_module` as an operator would set them).
 
     It serves the queues production serves, on the test database, with the given Redis as broker,
     cache and channel layer, and returns once it answers a ping through this process's Celery app
@@ -127,20 +128,25 @@ def start_worker(transactional_db, tmp_path) -> Iterator[Callable[..., WorkerPro
     """
     started: list[WorkerProcess] = []
 
-    def _start(*, redis_url: str, concurrency: int = 1) -> WorkerProcess:
+    def _start(
+        *, redis_url: str, concurrency: int = 1, log_level: str | None = None,
+        settings_module: str = "platform_site.settings.test",
+    ) -> WorkerProcess:
         assert app.conf.broker_write_url == redis_url, "point this process's Celery app at the worker's broker first"
         name = f"faults-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
         env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
         env.update(
-            DJANGO_SETTINGS_MODULE="platform_site.settings.test", REDIS_URL=redis_url,
+            DJANGO_SETTINGS_MODULE=settings_module, REDIS_URL=redis_url,
             DATABASE_URL=_test_database_url(), PYTHONUNBUFFERED="1",
         )
+        if log_level is not None:  # Celery's own level and the project's LOG_LEVEL alike
+            env["LOG_LEVEL"] = log_level
         log_path = tmp_path / f"worker-{len(started)}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [str(CELERY), "-A", "platform_site", "worker", "-Q", "risk,celery", "--pool=prefork",
                  f"--concurrency={concurrency}", "--without-heartbeat", "--without-mingle", "--without-gossip",
-                 "-l", "WARNING", "-n", name],
+                 "-l", log_level or "WARNING", "-n", name],
                 cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: the finalizer kills the pool children too
             )
