@@ -597,8 +597,9 @@ def room_control(*, session_id: int, actor, role: str, command: str, content: di
             raise session_over_refusal()
         handler = _CONTROLS[command]
         participant = handler(session, actor, content)
-        if role == ROLE_MODERATOR and command in _AUDITED_CONTROLS:
-            # A moderator's hand on a member is a moderator action: the audit log has it.
+        if command in _AUDITED_CONTROLS:
+            # A hand on a person is in the audit log, a facilitator's as a moderator's: moderators
+            # review facilitators' mutes and removals as they review their hidden posts.
             audit_record(
                 actor=actor, action=_AUDITED_CONTROLS[command], target_user=participant.user, group=session.group,
                 subject=session,

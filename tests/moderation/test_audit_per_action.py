@@ -1,4 +1,4 @@
-"""Every moderator action writes exactly one audit entry, in the action's own transaction.
+"""Every moderator action (and a facilitator's hide, mute or removal) writes exactly one audit entry, in the action's own transaction.
 
 One table lists each action as the moderators' pages take it (the services the views call, and
 the pages whose opening is recorded). For each: (a) it adds one entry saying who, what, to whom
@@ -66,13 +66,14 @@ def _open_room(w) -> None:
     RoomParticipant.objects.create(session=w.session, user=w.author, muted=True)
 
 
-def _room(command: str) -> Act:
+def _room(command: str, *, by: str = MODERATOR) -> Act:
+    role = "moderator" if by == MODERATOR else "facilitator"
     return Act(
-        f"room-{command}", {"mute": A.ROOM_MUTED, "unmute": A.ROOM_UNMUTED, "remove": A.ROOM_REMOVED}[command],
+        f"room-{command}-by-{role}", {"mute": A.ROOM_MUTED, "unmute": A.ROOM_UNMUTED, "remove": A.ROOM_REMOVED}[command],
         lambda w: room_control(
-            session_id=w.session.pk, actor=_moderator(w), role="moderator", command=command, content={"user_id": w.author.pk}
+            session_id=w.session.pk, actor=w.users[by], role=role, command=command, content={"user_id": w.author.pk}
         ),
-        lambda w, _: _on(w, "groupsession", w.session.pk),
+        lambda w, _: _on(w, "groupsession", w.session.pk, actor=w.users[by]),
         prepare=_open_room,
     )
 
@@ -218,10 +219,8 @@ ACTIONS = [
         lambda w: services.facilitator_post_hide(post=w.post, facilitator=w.users[FACILITATOR_HERE], reason="Unkind."),
         lambda w, _: _on(w, "post", w.post.pk, reason="Unkind.", actor=w.users[FACILITATOR_HERE]),
     ),
-    # A moderator's hand on a member in a live room.
-    _room("mute"),
-    _room("unmute"),
-    _room("remove"),
+    # A moderator's or a facilitator's hand on a member in a live room.
+    *(_room(command, by=by) for command in ("mute", "unmute", "remove") for by in (MODERATOR, FACILITATOR_HERE)),
     # Pages of a member's private data.
     _page("view-member-record", A.VIEWED_MEMBER, "member_detail", lambda w, _: _on(w, "", None, group=None)),
     _page("view-safety-plan", A.VIEWED_SAFETY_PLAN, "member_safety_plan", lambda w, _: _on(w, "", None, group=None)),
