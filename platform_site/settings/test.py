@@ -29,5 +29,10 @@ if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "thaw-test"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "thaw-test-channels"  # noqa: F405
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's shared in-memory database: there a read racing a write fails at once
+    # with "database table is locked" (no busy wait), which the browser tests' server threads hit.
+    # A file in WAL mode waits and behaves as the embedded site does.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
