@@ -197,6 +197,8 @@ class PostRevision(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
+    # An opening post's topic title at this version: the title is part of what was said.
+    title = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     content_warning = models.CharField(max_length=12, choices=ContentWarning.choices, blank=True)
     created_at = models.DateTimeField()

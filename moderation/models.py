@@ -106,12 +106,49 @@ class Sanction(models.Model):
 class ContentKind(models.TextChoices):
     POST = "post", _("Forum post")
     ROOM_MESSAGE = "room_message", _("Room message")
+    # Words a member could not post (posting limit, mute) that sounded like a crisis: RefusedPost.
+    REFUSED_POST = "refused_post", _("Words that could not be posted")
 
 
 class RiskLevel(models.TextChoices):
     NONE = "none", _("None")
     CONCERN = "concern", _("Concern")
     CRISIS = "crisis", _("Crisis")
+
+
+class RefusedPost(models.Model):
+    """What a member wrote when the posting limit or a mute refused it, kept only because the
+    assessor heard a crisis in it: the group never sees it, a moderator does, and the member keeps
+    their text in the form. Deleted with the member's account.
+    """
+
+    class Reason(models.TextChoices):
+        RATE_LIMITED = "rate_limited", _("Posting limit")
+        RESTRICTED = "restricted", _("Muted or suspended")
+
+    class Where(models.TextChoices):
+        TOPIC = "topic", _("A new topic")
+        REPLY = "reply", _("A reply")
+        EDIT = "edit", _("An edit")
+        ROOM = "room", _("A live room")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refused_posts")
+    group = models.ForeignKey("support_groups.SupportGroup", on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    where = models.CharField(max_length=8, choices=Where.choices)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"refused post #{self.pk} ({self.reason})"
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n\n{self.body}" if self.title else self.body
 
 
 class RiskAssessment(models.Model):
@@ -126,7 +163,8 @@ class RiskAssessment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for assessment")
         ASSESSED = "assessed", _("Assessed")
-        SKIPPED = "skipped", _("Skipped (deleted or edited before assessment)")
+        # Only when the words themselves are gone (the account and its posts were erased).
+        SKIPPED = "skipped", _("Skipped (the words were erased before assessment)")
 
     content_kind = models.CharField(max_length=20, choices=ContentKind.choices)
     content_id = models.PositiveBigIntegerField()
@@ -137,8 +175,8 @@ class RiskAssessment(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
     enqueue_count = models.PositiveIntegerField(default=0)
-    # What the fast rule layer said in the saving request (it decided whether the author saw the
-    # crisis panel); the full assessment below may differ.
+    # What the assessor said in the saving request (it decided whether the author saw the crisis
+    # panel). The stored assessment below never ends lower than a crisis heard here.
     immediate_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
     level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     score = models.FloatField(null=True, blank=True)
@@ -451,6 +489,8 @@ class WatchedPhrase(models.Model):
         FLAG = "flag", _("Flag for review (the post appears; a moderator looks at it)")
         HOLD = "hold", _("Hold for approval (nobody else sees it until a moderator approves)")
         BLOCK = "block", _("Block, with a message to the writer")
+        # The writer sees the crisis panel at once and moderators are alerted, as for any crisis.
+        CRISIS = "crisis", _("Treat as a crisis (the post appears; the writer sees the crisis lines; moderators are alerted)")
 
     phrase = models.CharField(max_length=200)
     # The phrase as the rule layer normalises text: "Don’t  Go" and "dont go" are one phrase.

@@ -4,6 +4,8 @@ By default the embedded services (SQLite, in-memory channel layer, local-memory 
 DATABASE_URL and REDIS_URL set, as in CI's second run, the same suite runs against PostgreSQL and
 Redis (channel layer and cache); tests marked `redis` then also start a real Celery worker.
 """
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL
 
@@ -33,6 +35,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's shared in-memory database: there a read racing a write fails at once
     # with "database table is locked" (no busy wait), which the browser tests' server threads hit.
     # A file in WAL mode waits and behaves as the embedded site does.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per pytest process, so two runs on one machine never share (or delete) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
