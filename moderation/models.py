@@ -123,8 +123,10 @@ class RefusedPost(models.Model):
     """
 
     class Reason(models.TextChoices):
-        RATE_LIMITED = "rate_limited", _("Posting limit")
-        RESTRICTED = "restricted", _("Muted or suspended")
+        RATE_LIMITED = "rate_limited", _("Posting limit or slow mode")
+        RESTRICTED = "restricted", _("Muted or suspended by a moderator")
+        ROOM_MUTED = "room_muted", _("Muted in the room by its facilitator")
+        ROOM_PAUSED = "room_paused", _("The room was locked or waiting for its facilitator")
 
     class Where(models.TextChoices):
         TOPIC = "topic", _("A new topic")

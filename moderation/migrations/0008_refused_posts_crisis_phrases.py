@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name='RefusedPost',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('rate_limited', 'Posting limit'), ('restricted', 'Muted or suspended')], max_length=16)),
+                ('reason', models.CharField(choices=[('rate_limited', 'Posting limit or slow mode'), ('restricted', 'Muted or suspended by a moderator'), ('room_muted', 'Muted in the room by its facilitator'), ('room_paused', 'The room was locked or waiting for its facilitator')], max_length=16)),
                 ('where', models.CharField(choices=[('topic', 'A new topic'), ('reply', 'A reply'), ('edit', 'An edit'), ('room', 'A live room')], max_length=8)),
                 ('title', models.CharField(blank=True, max_length=200)),
                 ('body', models.TextField()),
