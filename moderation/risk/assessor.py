@@ -1,7 +1,8 @@
 """The risk assessor: rules first, then the trained model; one level, a score and the signals.
 
-`rules_check` alone is what the saving request uses (fast, no model, no network); the Celery task
-runs `assess_text`, which adds the model. Nothing here logs or stores the text itself.
+`assess_text` is quick enough for the saving request (pure Python, a few milliseconds, no network):
+it decides the crisis panel there, and the Celery task runs it again to store the assessment.
+Nothing here logs or stores the text itself.
 """
 import hashlib
 import tomllib
@@ -9,9 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from moderation.risk.model import ModelScores, RiskModel, shipped_model
+from moderation.risk.model import RISK_DIR, ModelScores, RiskModel, shipped_model
 from moderation.risk.rules import RULES_VERSION, RuleVerdict, rules_check
-from moderation.risk.model import RISK_DIR
 
 THRESHOLDS_PATH = RISK_DIR / "thresholds.toml"
 LEVEL_ORDER = {"none": 0, "concern": 1, "crisis": 2}

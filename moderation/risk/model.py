@@ -1,22 +1,27 @@
-"""The trained layer of the risk assessor: TF-IDF features and a logistic regression.
+"""The trained layer of the risk assessor: TF-IDF features and a logistic regression, scored in
+pure Python.
 
 It learns only from text Thaw owns: the examples written for Thaw under `examples/`, and the
 decisions our moderators record (flags confirmed or dismissed), gathered by `train_risk_model`.
-The model is stored as plain JSON (vocabularies, weights), never as a pickle: loading a model can
-never run code, and anyone can read what it holds.
+The model is stored as plain JSON (vocabularies, idf, weights), never as a pickle: loading a model
+can never run code, and anyone can read what it holds.
+
+Fitting needs scikit-learn (`moderation.risk.training`, imported only by the training command,
+`risk_model_train`, the bench scripts and tests). Scoring does not: `RiskModel` reads the JSON and
+computes the very probabilities scikit-learn's `predict_proba` gives for it, with dicts and
+`array`s, so a web process never loads numpy, scipy or scikit-learn (1-2 s and ~120 MiB each).
 """
 import csv
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import math
+import re
+from array import array
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 RISK_DIR = Path(__file__).resolve().parent
 EXAMPLES_DIR = RISK_DIR / "examples"
@@ -25,9 +30,13 @@ LABELS = ("ok", "concern", "crisis")
 MODEL_FORMAT = 1
 
 # Words and word pairs carry the meaning; character pieces catch spelling, slang and typos
-# ("kms", "unalive", "cant go on") that people in distress write.
+# ("kms", "unalive", "cant go on") that people in distress write. `RiskModel` reproduces exactly
+# these settings when scoring: change them only together with `_word_terms` / `_char_terms`.
 WORD_FEATURES = {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "max_features": 30000, "sublinear_tf": True}
 CHAR_FEATURES = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "max_features": 40000, "sublinear_tf": True}
+TRAINING_PARAMETERS = {"C": 8.0, "class_weight": "balanced", "max_iter": 2000, "random_state": 0}
+# Raise when the training code changes in a way the settings above do not show.
+TRAINER_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -49,9 +58,13 @@ class ModelScores:
 
 
 def examples_load(directory: Path = EXAMPLES_DIR) -> list[Example]:
-    """Every example written for Thaw (`examples/*.csv`, columns text,label[,kind])."""
+    """Every example written for Thaw (`examples/*.csv`, columns text,label[,kind]).
+
+    Only the files directly in `directory`: the held-out evaluation set in `examples/holdout/` is
+    never trained on.
+    """
     examples = []
-    for path in sorted(directory.glob("*.csv")):
+    for path in _example_files(directory):
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 label = (row.get("label") or "").strip()
@@ -61,92 +74,141 @@ def examples_load(directory: Path = EXAMPLES_DIR) -> list[Example]:
     return examples
 
 
+def _example_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.csv"))
+
+
+def model_inputs_digest(directory: Path = EXAMPLES_DIR) -> str:
+    """A sha256 of everything the shipped model is trained from: each example file's name and
+    bytes, the feature settings, the training parameters and the trainer's format. The shipped
+    model.json records it, so a test can tell a stale model in milliseconds, without retraining."""
+    digest = hashlib.sha256()
+    settings = {"trainer": TRAINER_FORMAT, "word": WORD_FEATURES, "char": CHAR_FEATURES, "fit": TRAINING_PARAMETERS}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    for path in _example_files(directory):
+        content = path.read_bytes()
+        digest.update(f"\0{path.name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def model_version(state: dict) -> str:
+    """A model's version: a hash of its canonical JSON, the same whichever way it was loaded."""
+    return "model-" + hashlib.sha256(model_json(state).encode()).hexdigest()[:12]
+
+
+def model_json(state: dict) -> str:
+    return json.dumps(state, sort_keys=True, separators=(",", ":"))
+
+
+# scikit-learn's default token_pattern: words of two or more word characters.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _word_terms(text: str) -> list[str]:
+    """TfidfVectorizer(analyzer="word", ngram_range=(1, 2)): lower case, tokens, then token pairs."""
+    tokens = _TOKEN.findall(text.lower())
+    return tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
+
+
+def _char_terms(text: str) -> list[str]:
+    """TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)): character pieces inside each word,
+    the word padded with a space on both sides; a word shorter than n gives itself once and no
+    longer pieces."""
+    terms = []
+    extend = terms.extend
+    for word in text.lower().split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(2, 6):
+            if n >= length:
+                terms.append(padded)
+                break
+            extend([padded[start:start + n] for start in range(length - n + 1)])
+    return terms
+
+
+class _Features:
+    """One vectorizer's vocabulary and idf, with each class's weights for its terms."""
+
+    __slots__ = ("index", "idf", "weights", "terms")
+
+    def __init__(self, state: dict, coef: list[list[float]], offset: int, terms):
+        vocabulary = state["vocabulary"]
+        self.index = {term: position for position, term in enumerate(vocabulary)}
+        self.idf = array("d", state["idf"])
+        # One array per class, in the order of the model's classes.
+        self.weights = tuple(array("d", row[offset:offset + len(vocabulary)]) for row in coef)
+        self.terms = terms
+
+    def decision(self, text: str) -> list[float]:
+        """Each class's share of coef . x for this vectorizer: sublinear tf (1 + log tf) times idf,
+        l2-normalised, as TfidfVectorizer(sublinear_tf=True) computes it."""
+        index, idf = self.index, self.idf
+        values = []
+        for term, count in Counter(self.terms(text)).items():
+            position = index.get(term)
+            if position is not None:
+                values.append((position, (1.0 + math.log(count)) * idf[position]))
+        sums = [0.0] * len(self.weights)
+        if not values:
+            return sums
+        norm = math.sqrt(sum(value * value for _, value in values))
+        for k, weights in enumerate(self.weights):
+            sums[k] = sum(value * weights[position] for position, value in values) / norm
+        return sums
+
+
 class RiskModel:
-    """Fitted vectorizers and classifier, with a stable version derived from the weights."""
+    """A trained model, scored in pure Python from its JSON: the probabilities scikit-learn's
+    LogisticRegression.predict_proba gives for this 3-class lbfgs model, i.e. the softmax of
+    coef . x + intercept over the two vectorizers' l2-normalised features side by side."""
 
-    def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer, classifier: LogisticRegression, trained_on: dict):
-        self.word = word
-        self.char = char
-        self.classifier = classifier
-        self.trained_on = trained_on
-        self._label_index = {label: list(classifier.classes_).index(label) for label in LABELS}
-        self.version = "model-" + hashlib.sha256(self.to_json().encode()).hexdigest()[:12]
+    __slots__ = ("version", "trained_on", "classes", "_word", "_char", "_intercept", "_label_index")
 
-    def _features(self, texts: Sequence[str]):
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
-
-    def scores(self, texts: Sequence[str]) -> list[ModelScores]:
-        probabilities = self.classifier.predict_proba(self._features(texts))
-        index = self._label_index
-        return [
-            ModelScores(crisis=float(row[index["crisis"]]), concern=float(row[index["concern"]]), ok=float(row[index["ok"]]))
-            for row in probabilities
-        ]
-
-    # -- persistence as JSON ------------------------------------------------------------------
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": MODEL_FORMAT,
-                "trained_on": self.trained_on,
-                "word": _vectorizer_state(self.word),
-                "char": _vectorizer_state(self.char),
-                "classes": [str(label) for label in self.classifier.classes_],
-                "coef": np.round(self.classifier.coef_, 6).tolist(),
-                "intercept": np.round(self.classifier.intercept_, 6).tolist(),
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-        )
+    def __init__(self, state: dict):
+        if state.get("format") != MODEL_FORMAT:
+            raise ValueError("This risk model was saved in a format this version cannot read.")
+        self.version = model_version(state)
+        self.trained_on = state["trained_on"]
+        self.classes = tuple(str(label) for label in state["classes"])
+        coef = state["coef"]
+        words = len(state["word"]["vocabulary"])
+        if len(coef) != len(self.classes) or any(len(row) != words + len(state["char"]["vocabulary"]) for row in coef):
+            raise ValueError("This risk model's weights do not match its vocabularies.")
+        self._word = _Features(state["word"], coef, 0, _word_terms)
+        self._char = _Features(state["char"], coef, words, _char_terms)
+        self._intercept = tuple(float(value) for value in state["intercept"])
+        self._label_index = {label: self.classes.index(label) for label in LABELS}
 
     @classmethod
     def from_json(cls, payload: str) -> "RiskModel":
-        state = json.loads(payload)
-        if state.get("format") != MODEL_FORMAT:
-            raise ValueError("This risk model was saved in a format this version cannot read.")
-        classifier = LogisticRegression()
-        classifier.classes_ = np.array(state["classes"])
-        classifier.coef_ = np.array(state["coef"], dtype=np.float64)
-        classifier.intercept_ = np.array(state["intercept"], dtype=np.float64)
-        return cls(
-            word=_vectorizer_restore(state["word"], WORD_FEATURES),
-            char=_vectorizer_restore(state["char"], CHAR_FEATURES),
-            classifier=classifier,
-            trained_on=state["trained_on"],
+        return cls(json.loads(payload))
+
+    def probabilities(self, text: str) -> list[float]:
+        """Probabilities in the order of `classes`."""
+        decision = [
+            intercept + word + char
+            for intercept, word, char in zip(self._intercept, self._word.decision(text), self._char.decision(text))
+        ]
+        highest = max(decision)
+        exponentials = [math.exp(value - highest) for value in decision]
+        total = sum(exponentials)
+        return [value / total for value in exponentials]
+
+    def score(self, text: str) -> ModelScores:
+        probabilities = self.probabilities(text)
+        index = self._label_index
+        return ModelScores(
+            crisis=probabilities[index["crisis"]], concern=probabilities[index["concern"]], ok=probabilities[index["ok"]]
         )
 
-
-def _vectorizer_state(vectorizer: TfidfVectorizer) -> dict:
-    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
-    return {"vocabulary": vocabulary, "idf": np.round(vectorizer.idf_, 6).tolist()}
-
-
-def _vectorizer_restore(state: dict, options: dict) -> TfidfVectorizer:
-    vocabulary = {term: index for index, term in enumerate(state["vocabulary"])}
-    fixed = {key: value for key, value in options.items() if key not in ("min_df", "max_features")}
-    vectorizer = TfidfVectorizer(vocabulary=vocabulary, **fixed)
-    vectorizer.idf_ = np.array(state["idf"], dtype=np.float64)
-    return vectorizer
-
-
-def model_train(examples: Iterable[Example], *, trained_on: dict | None = None) -> RiskModel:
-    """Fit a model on labelled texts. Deterministic for the same examples."""
-    examples = list(examples)
-    missing = set(LABELS) - {example.label for example in examples}
-    if missing:
-        raise ValueError(f"Training needs examples of every level; none for: {', '.join(sorted(missing))}.")
-    texts = [example.text for example in examples]
-    labels = [example.label for example in examples]
-    word = TfidfVectorizer(**WORD_FEATURES).fit(texts)
-    char = TfidfVectorizer(**CHAR_FEATURES).fit(texts)
-    features = sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr()
-    classifier = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, random_state=0)
-    classifier.fit(features, labels)
-    counts = {label: labels.count(label) for label in LABELS}
-    return RiskModel(word=word, char=char, classifier=classifier, trained_on={**(trained_on or {}), "examples": counts})
+    def scores(self, texts: Sequence[str]) -> list[ModelScores]:
+        return [self.score(text) for text in texts]
 
 
 @cache
 def shipped_model() -> RiskModel:
-    """The model trained on the examples in the repository (rebuilt by `train_risk_model`)."""
+    """The model trained on the examples in the repository (rebuilt by `train_risk_model --shipped`).
+    Loaded once per process."""
     return RiskModel.from_json(SHIPPED_MODEL_PATH.read_text(encoding="utf-8"))

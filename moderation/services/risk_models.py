@@ -4,11 +4,11 @@ import logging
 from django.db import transaction
 
 from moderation.models import Flag, TrainedRiskModel
-from moderation.risk.model import Example, RiskModel, examples_load, model_train, shipped_model
+from moderation.risk.model import Example, RiskModel, examples_load, shipped_model
 
 logger = logging.getLogger(__name__)
 
-# Loaded models by version: a worker parses each model's JSON once.
+# Loaded models by version: a process parses each model's JSON once (a few MiB each, no numpy).
 _loaded: dict[str, RiskModel] = {}
 
 
@@ -46,8 +46,11 @@ def decision_examples() -> list[Example]:
 def risk_model_train(*, use_decisions: bool = True) -> TrainedRiskModel:
     """Train on the examples written for Thaw plus, by default, our moderators' decisions, and make
     the result the active model."""
+    # scikit-learn is loaded here only: web processes score with the pure-Python RiskModel.
+    from moderation.risk.training import model_fit
+
     decisions = decision_examples() if use_decisions else []
-    model = model_train(examples_load() + decisions, trained_on={"moderator_decisions": len(decisions)})
+    model = model_fit(examples_load() + decisions, trained_on={"moderator_decisions": len(decisions)})
     with transaction.atomic():
         TrainedRiskModel.objects.filter(is_active=True).update(is_active=False)
         row, _ = TrainedRiskModel.objects.update_or_create(
