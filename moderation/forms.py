@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import AuditEntry, CaseEvent, Flag, Sanction, WatchedPhrase
+from moderation.services.care import MESSAGE_MAX_CHARS
 
 
 class CaseNoteForm(forms.Form):
@@ -34,6 +35,49 @@ class CheckInForm(forms.Form):
 
 class CaseCloseForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+# ----------------------------------------------------------------------------- conversations with the team
+MESSAGE_TOO_LONG = _(
+    "A message is at most %(limit_value)d characters (this one has %(show_value)d). Nothing was sent: "
+    "shorten it or send it in two parts."
+)
+
+
+def _message_field(*, label: str, required: bool, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=MESSAGE_MAX_CHARS, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 4}), error_messages={"max_length": MESSAGE_TOO_LONG},
+    )
+
+
+class MemberMessageForm(forms.Form):
+    """What a member writes back to the team, in their conversation."""
+
+    body = _message_field(label=_("Your answer"), required=True)
+
+
+class TalkForm(forms.Form):
+    """"Talk to a moderator now": the words are optional; asking is enough."""
+
+    body = _message_field(
+        label=_("What would you like to say? (optional)"), required=False,
+        help_text=_("Only the Thaw team reads this. You can also just ask, and write later."),
+    )
+
+
+class AnswerForm(forms.Form):
+    """A moderator answers the member, from the case page."""
+
+    body = _message_field(
+        label=_("Your answer (the member reads this, privately)"), required=True,
+        help_text=_("Shown to the member as from the Thaw team, with the crisis lines beside it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # On the case page beside the other forms: ids of its own.
+        kwargs.setdefault("auto_id", "id_answer_%s")
+        super().__init__(*args, **kwargs)
+
+
 
 
 # ----------------------------------------------------------------------------- the queue and its tools

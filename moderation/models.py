@@ -289,6 +289,8 @@ class CrisisCase(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     outcome = models.TextField(max_length=4000, blank=True)
+    # When the member deleted their account while the case was open: nobody is left to write to.
+    member_left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["opened_at"]
@@ -310,6 +312,9 @@ class CaseEvent(models.Model):
         FLAG_ADDED = "flag_added", _("Another flag joined the case")
         REPORT_ADDED = "report_added", _("Another member was worried")
         MEMBER_ASKED = "member_asked", _("The member asked to talk")
+        MEMBER_WROTE = "member_wrote", _("The member wrote")
+        ANSWERED = "answered", _("A moderator answered")
+        MEMBER_LEFT = "member_left", _("The member deleted their account")
         ALERTED = "alerted", _("Moderators alerted")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         CONTACT = "contact", _("Contact made")
@@ -323,6 +328,11 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.TextField(max_length=4000, blank=True)
+    # The message this entry is about (a check-in, an answer, what the member wrote): the timeline
+    # shows its words from there, so they go when the member's account goes.
+    message = models.ForeignKey("CareMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The flag that raised the case or joined it: the case page shows the words behind each.
+    flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -351,21 +361,33 @@ class FollowUp(models.Model):
 
 
 class CrisisAlert(models.Model):
-    """One alert to one moderator about one case: the unique row makes each alert happen once."""
+    """One alert to one moderator about one case: the unique row makes each alert happen once.
+
+    Round 0 is the case opening; each later round is the member waiting for an answer in their
+    conversation (at most one round every few minutes while they wait: services/care.py).
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         IN_APP = "in_app", _("In-app")
 
+    class Reason(models.TextChoices):
+        CASE_OPENED = "case_opened", _("A crisis case was opened")
+        MEMBER_WAITING = "member_waiting", _("The member is waiting to talk")
+
     case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="alerts")
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.CASE_OPENED)
+    round = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "moderator", "channel"], name="one_alert_per_case_moderator_channel")
+            models.UniqueConstraint(
+                fields=["case", "moderator", "channel", "round"], name="one_alert_per_case_moderator_channel_round"
+            )
         ]
 
 
@@ -380,29 +402,83 @@ class ModeratorDuty(models.Model):
         return f"duty of user #{self.moderator_id} ({'on' if self.on_duty else 'off'})"
 
 
-class CareMessage(models.Model):
-    """A private message from the Thaw team to a member: check-ins and follow-ups.
+class Conversation(models.Model):
+    """A member's private conversation with the Thaw team: check-ins, follow-ups, the team's
+    answers and what the member writes back, one thread.
 
-    Never names who was worried. Always carries the crisis lines (the template adds them).
+    One is open per member at a time, linked to their open crisis case once there is one; closing
+    the case closes it, and the member's next message starts a new one. Goes with the account.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Ended")
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
+    case = models.ForeignKey(CrisisCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Since when the member's words wait for an answer from the team (empty: nobody is waiting).
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    # When moderators were last alerted about this conversation: repeats merge for a while.
+    last_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(status="open"), name="one_open_conversation_per_member")
+        ]
+        indexes = [models.Index(fields=["status", "waiting_since"])]
+
+    def __str__(self) -> str:
+        return f"conversation #{self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class CareMessage(models.Model):
+    """A private message between the Thaw team and a member: check-ins, follow-ups, the team's
+    decisions, and, in a conversation, the team's answers and what the member writes back.
+
+    `recipient` is the member the message is with, whichever side wrote it (`sender`): their
+    messages list and export are one query, and everything goes with their account. The team's
+    messages never name who was worried; check-ins carry the crisis lines (the template adds
+    them), and every page that shows a message shows the crisis panel.
     """
 
     class Kind(models.TextChoices):
         CHECK_IN = "check_in", _("Check-in")
         FOLLOW_UP = "follow_up", _("Follow-up")
+        ANSWER = "answer", _("An answer from the team")
+        FROM_MEMBER = "from_member", _("A message from the member")
         WARNING = "warning", _("A word from the moderators")
         CONTENT_HIDDEN = "content_hidden", _("Something you wrote was hidden")
         SANCTION = "sanction", _("A limit on your account")
         HELD = "held", _("Your posts wait for a moderator")
 
+    class Sender(models.TextChoices):
+        TEAM = "team", _("The Thaw team")
+        MEMBER = "member", _("The member")
+
     # Kinds that tell the member about a moderator's decision: these can be reviewed on request.
     REVIEWABLE_KINDS = frozenset({Kind.WARNING, Kind.CONTENT_HIDDEN, Kind.SANCTION, Kind.HELD})
+    # Kinds that belong to the member's conversation with the team, where they can answer.
+    CONVERSATION_KINDS = frozenset({Kind.CHECK_IN, Kind.FOLLOW_UP, Kind.ANSWER, Kind.FROM_MEMBER})
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_messages")
+    sender = models.CharField(max_length=8, choices=Sender.choices, default=Sender.TEAM)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
     case = models.ForeignKey(CrisisCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     body = models.TextField(max_length=4000)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # When the other side read it: the member, for the team's messages; any moderator, for the member's.
     read_at = models.DateTimeField(null=True, blank=True)
     # What a moderator's decision was about, so that a review request finds it.
     sanction = models.ForeignKey(Sanction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -418,6 +494,10 @@ class CareMessage(models.Model):
     @property
     def is_reviewable(self) -> bool:
         return self.kind in self.REVIEWABLE_KINDS
+
+    @property
+    def from_member(self) -> bool:
+        return self.sender == self.Sender.MEMBER
 
 
 class TrainedRiskModel(models.Model):
@@ -536,6 +616,7 @@ class AuditEntry(models.Model):
         CASE_NOTE = "case.note", _("Recorded on a crisis case")
         CASE_FOLLOW_UP = "case.follow_up", _("Scheduled a follow-up")
         CASE_CHECK_IN = "case.check_in", _("Sent a check-in")
+        CASE_ANSWERED = "case.answered", _("Answered a member in their conversation")
         CASE_ACKNOWLEDGED = "case.acknowledged", _("Acknowledged a crisis case")
         CASE_CLOSED = "case.closed", _("Closed a crisis case")
         SANCTION_WARNING = "sanction.warning", _("Warned a member")

@@ -1,6 +1,31 @@
 """What moderation holds about a member that is theirs to see: reports they filed, sanctions on them,
-messages the team sent them."""
-from moderation.models import CareMessage, Report, Sanction
+their conversations with the team and the other messages the team sent them."""
+from moderation.models import CareMessage, Conversation, Report, Sanction
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _conversations_export(user) -> list[dict]:
+    conversations = Conversation.objects.filter(member=user).prefetch_related("messages").order_by("opened_at", "pk")
+    return [
+        {
+            "opened_at": _iso(conversation.opened_at),
+            "ended_at": _iso(conversation.closed_at),
+            "messages": [
+                {
+                    "from": "me" if message.from_member else "the Thaw team",
+                    "kind": message.kind,
+                    "body": message.body,
+                    "created_at": _iso(message.created_at),
+                    "read_at": _iso(message.read_at),
+                }
+                for message in sorted(conversation.messages.all(), key=lambda m: (m.created_at, m.pk))
+            ],
+        }
+        for conversation in conversations
+    ]
 
 
 def moderation_data_export(user) -> dict:
@@ -14,14 +39,16 @@ def moderation_data_export(user) -> dict:
                 "kind": s.kind,
                 "reason": s.reason,
                 "starts_at": s.starts_at.isoformat(),
-                "ends_at": s.ends_at.isoformat() if s.ends_at else None,
-                "lifted_at": s.lifted_at.isoformat() if s.lifted_at else None,
+                "ends_at": _iso(s.ends_at),
+                "lifted_at": _iso(s.lifted_at),
             }
             for s in Sanction.objects.filter(user=user).order_by("starts_at")
         ],
+        "conversations_with_the_team": _conversations_export(user),
+        # The team's other messages: its decisions (warnings, hidden posts, limits).
         "messages_from_the_team": [
             {"kind": m.kind, "body": m.body, "created_at": m.created_at.isoformat()}
-            for m in CareMessage.objects.filter(recipient=user).order_by("created_at")
+            for m in CareMessage.objects.filter(recipient=user, conversation__isnull=True).order_by("created_at")
         ],
     }
 
@@ -29,12 +56,16 @@ def moderation_data_export(user) -> dict:
 def moderation_data_erase(user, keep_contributions: bool) -> None:
     """The audit log keeps its entries about the member, without them: who acted, what and when
     stay for accountability; the link to the member and the words written about them go.
-    Everything else needs no eraser: reports keep no reporter (SET_NULL); sanctions, the team's
-    messages, moderators' notes and review requests go with the user; crisis cases stay for the
-    record with no member (SET_NULL)."""
+    An open crisis case says the member left, and its follow-ups are cancelled.
+    Everything else needs no eraser: reports keep no reporter (SET_NULL); sanctions, conversations
+    and every message in them (both sides), moderators' notes and review requests go with the
+    user; crisis cases stay for the record with no member (SET_NULL), their timeline without the
+    messages' words."""
     from moderation.services.audit import audit_entries_detach_member_unsafe
+    from moderation.services.cases import case_member_left
 
     audit_entries_detach_member_unsafe(user)
+    case_member_left(member=user)
 
 
 def register() -> None:

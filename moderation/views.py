@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import moderator_required
 from accounts.safety_plan import safety_plan_for_moderator
-from moderation import selectors, services
+from moderation import care_selectors, selectors, services
 from moderation.forms import (
     AuditFilterForm,
+    AnswerForm,
     CaseCloseForm,
     CaseNoteForm,
     CheckInForm,
@@ -462,13 +463,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case, status: int = 200, **forms) -> HttpResponse:
-    context = {
-        "case": case,
-        "note_form": forms.get("note_form") or CaseNoteForm(),
-        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
-        "check_in_form": forms.get("check_in_form") or CheckInForm(),
-        "close_form": forms.get("close_form") or CaseCloseForm(),
-    }
+    context = {"case": case, **{name: forms.get(name) or form_class() for name, form_class in CASE_FORMS.values()}}
     return render(request, "moderation/case_detail.html", context, status=status)
 
 
@@ -479,39 +474,58 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(case_id=case_id)
     # The timeline holds what the member wrote and what was done for them: each look is recorded.
     services.member_record_viewed(member=case.member, moderator=request.user, what="case", subject=case)
-    return _case_page(request, case)
+    response = _case_page(request, case)
+    # Read once the page is drawn (it marks what was new): the member sees "Read by the team".
+    services.case_messages_read_by_team(case=case)
+    return response
+
+
+def _run_case_action(case, moderator, action: str, data: dict) -> str:
+    if action == "answer":
+        services.case_action_answer(case=case, moderator=moderator, body=data["body"])
+        return _("Sent. The member is told there is a message for them, and it is on the timeline.")
+    if action == "note":
+        services.case_action_note(case=case, moderator=moderator, kind=data["kind"], note=data["note"])
+    elif action == "follow-up":
+        services.case_action_follow_up(case=case, moderator=moderator, due_at=data["due_at"])
+    elif action == "check-in":
+        services.case_action_check_in(case=case, moderator=moderator, note=data["note"])
+    else:
+        services.case_action_close(case=case, moderator=moderator, outcome=data["outcome"])
+    return _("Recorded on the case's timeline.")
 
 
 @moderator_required
 @require_POST
 def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
-    case = selectors.case_get(case_id=case_id)
-    forms_by_action = {"note": CaseNoteForm, "follow-up": FollowUpForm, "check-in": CheckInForm, "close": CaseCloseForm}
+    case = care_selectors.case_page_get(case_id=case_id)
     if action == "acknowledge":
         services.case_action_acknowledge(case=case, moderator=request.user)
+# Each form on a case's page, by the action that posts it: (its name on the page, the form).
+CASE_FORMS = {
+    "answer": ("answer_form", AnswerForm),
+    "note": ("note_form", CaseNoteForm),
+    "check-in": ("check_in_form", CheckInForm),
+    "follow-up": ("follow_up_form", FollowUpForm),
+    "close": ("close_form", CaseCloseForm),
+}
+
+
         return redirect("moderation:case_detail", case_id=case.pk)
-    if action not in forms_by_action:
+    if action not in CASE_FORMS:
         raise Http404
-    form = forms_by_action[action](request.POST)
-    form_name = {"note": "note_form", "follow-up": "follow_up_form", "check-in": "check_in_form", "close": "close_form"}[action]
+    form_name, form_class = CASE_FORMS[action]
+    form = form_class(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if action == "note":
-                services.case_action_note(case=case, moderator=request.user, kind=data["kind"], note=data["note"])
-            elif action == "follow-up":
-                services.case_action_follow_up(case=case, moderator=request.user, due_at=data["due_at"])
-            elif action == "check-in":
-                services.case_action_check_in(case=case, moderator=request.user, note=data["note"])
-            else:
-                services.case_action_close(case=case, moderator=request.user, outcome=data["outcome"])
+            done = _run_case_action(case, request.user, action, form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Recorded on the case's timeline."))
+            messages.success(request, done)
             return redirect("moderation:case_detail", case_id=case.pk)
     # What the moderator typed comes back with the message.
-    return _case_page(request, selectors.case_get(case_id=case_id), status=400, **{form_name: form})
+    return _case_page(request, care_selectors.case_page_get(case_id=case_id), status=400, **{form_name: form})
 
 
 # ----------------------------------------------------------------------------- facilitators

@@ -1,20 +1,26 @@
 """Moderation's services, by sub-domain; the rest of the site imports them from here."""
 from moderation.services.care import (
+    MemberWrote,
     care_message_mark_read,
     care_message_send,
     case_check_in_send,
+    case_answer_send,
     follow_ups_send_due,
     member_asks_to_talk,
+    case_messages_read_by_team,
+    conversation_read_by_member,
     worried_report_care_open,
 )
 from moderation.services.cases import (
     case_acknowledge,
+    member_writes_to_team,
     case_close,
     case_note_add,
     crisis_alert_emails_send,
     crisis_case_open_or_join,
     follow_up_schedule,
     moderator_duty_set,
+    case_member_left,
 )
 from moderation.services.audit import audit_record
 from moderation.services.casework import (
@@ -25,6 +31,7 @@ from moderation.services.casework import (
     case_action_note,
 )
 from moderation.services.held import held_post_approve, held_post_reject, post_held_notify, post_screen
+    case_action_answer,
 from moderation.services.members import (
     facilitator_post_hide,
     member_record_viewed,
@@ -62,7 +69,9 @@ from moderation.services.risk import (
 from moderation.services.risk_models import active_model, risk_model_train
 
 __all__ = [
-    "ClaimConflict", "audit_record", "case_action_acknowledge", "case_action_check_in", "case_action_close",
+    "ClaimConflict", "MemberWrote", "audit_record", "case_action_acknowledge", "case_action_answer",
+    "case_action_check_in", "case_action_close", "case_answer_send", "case_member_left", "case_messages_read_by_team",
+    "conversation_read_by_member", "member_writes_to_team",
     "case_action_follow_up", "case_action_note", "content_hide", "content_restore", "content_screen",
     "facilitator_post_hide", "flag_case_open", "flag_claim", "flag_confirm", "flag_dismiss", "flag_reassign",
     "flag_release", "held_post_approve", "held_post_reject", "member_record_viewed", "member_warn",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from moderation.models import AuditEntry, CaseEvent, CrisisCase
 from moderation.services import audit
-from moderation.services.care import case_check_in_send
+from moderation.services.care import case_answer_send, case_check_in_send
 from moderation.services.cases import case_acknowledge, case_close, case_note_add, follow_up_schedule
 from moderation.services.queue import _require_moderator
 
@@ -52,6 +52,15 @@ def case_action_check_in(*, case: CrisisCase, moderator, note: str = ""):
     with transaction.atomic():
         message = case_check_in_send(case=case, moderator=moderator, note=note)
         _record(case, moderator, AuditEntry.Action.CASE_CHECK_IN)
+    return message
+
+
+def case_action_answer(*, case: CrisisCase, moderator, body: str):
+    _require_moderator(moderator)
+    with transaction.atomic():
+        message = case_answer_send(case=case, moderator=moderator, body=body)
+        # Audited like a check-in: the words stay in the member's conversation, not in the log.
+        _record(case, moderator, AuditEntry.Action.CASE_ANSWERED)
     return message
 
 

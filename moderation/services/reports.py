@@ -38,6 +38,12 @@ def report_create(*, reporter, post=None, room_message=None, reason: str, note: 
             _("You can't report your own post. To take it down, delete it.") if post is not None
             else _("You can't report your own message.")
         )
+    if reason == Report.Reason.WORRIED and content.author_id is None:
+        # A former member: there is nobody left to check in with, so the caring path cannot open.
+        raise ValidationError({"reason": _(
+            "The person who wrote this has left Thaw, so there is no one we can check in with. If what they wrote "
+            "worries you or goes against the guidelines, choose another reason and a moderator will look at it."
+        )})
     report = Report(reporter=reporter, post=post, room_message=room_message, reason=reason, note=(note or "").strip())
     report.full_clean(exclude=["reporter", "post", "room_message"])
     try:

@@ -175,6 +175,11 @@ ACTIONS = [
         lambda w: services.case_action_follow_up(case=w.case, moderator=_moderator(w), due_at=timezone.now() + timedelta(hours=5)),
         _on_case,
     ),
+    Act(
+        "answer-member", A.CASE_ANSWERED,
+        lambda w: services.case_action_answer(case=w.case, moderator=_moderator(w), body="I'm here. How is tonight going?"),
+        _on_case,
+    ),
     Act("send-check-in", A.CASE_CHECK_IN, lambda w: services.case_action_check_in(case=w.case, moderator=_moderator(w), note="Thinking of you."), _on_case),
     Act(
         "close-case", A.CASE_CLOSED, lambda w: services.case_action_close(case=w.case, moderator=_moderator(w), outcome="Safe with family."),

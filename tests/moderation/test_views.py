@@ -139,7 +139,7 @@ def test_talk_to_a_moderator_opens_a_case_and_says_what_happens_next(auth_client
     page = auth_client.post(reverse("care:talk"), follow=True).content.decode()
 
     assert CrisisCase.objects.get(member=member).origin == CrisisCase.Origin.MEMBER_ASKED
-    assert "988" in page and "A moderator has been asked to reach out" in page
+    assert "988" in page and "The moderators on duty have been told" in page
 
 
 # ----------------------------------------------------------------------------- the dashboard and cases
