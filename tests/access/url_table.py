@@ -72,6 +72,11 @@ def _care_message(world: SiteWorld) -> dict:
     return {"message_id": world.care_message_a.pk}
 
 
+def _conversation(world: SiteWorld) -> dict:
+    # Member A's check-in is in their conversation with the team.
+    return {"conversation_id": world.care_message_a.conversation_id}
+
+
 # 200 or a redirect onwards (allauth's own steps: reauthenticate, "already set up", and so on).
 FLOW = (200, ELSEWHERE)
 
@@ -124,6 +129,9 @@ CASES = [
     _case("care:message_detail", "get", "recipient_a", kwargs=_care_message),
     # An empty request for a review: the form answers with what is missing.
     _case("care:review_request", "post", "recipient_a", ok=(400,), kwargs=_care_message),
+    _case("care:conversation_detail", "get", "recipient_a", kwargs=_conversation),
+    # An empty answer: the form says what is missing.
+    _case("care:conversation_reply", "post", "recipient_a", ok=(400,), kwargs=_conversation),
     _case("care:talk", "post", "signed_in", ok=(200, ELSEWHERE)),
     _case("care:draft_check", "post", "signed_in", ok=(200, 400), data=lambda world: {"text": "A quiet day."}),
     # Django's admin (one row per kind of page; every model's pages are built the same way).
