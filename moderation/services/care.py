@@ -145,19 +145,20 @@ def member_writes_to_team(*, member, body: str = "", asked_to_talk: bool = False
 
     It goes into their open conversation (started, with a crisis case, when none is open), which
     then waits for an answer, and the moderators on duty (everyone, when nobody is) are alerted at
-    once: on their dashboard, in-app and by an e-mail that only links. Within
-    WAITING_ALERT_INTERVAL of the last alert, it joins that alert instead. The words stay in the
-    conversation and on the case's timeline; events, alerts and logs carry ids only.
+    once: on their dashboard, in-app and by an e-mail that only links. While the member already
+    waits, within WAITING_ALERT_INTERVAL of the last alert, it joins that alert instead (the
+    dashboard push still goes). The words stay in the conversation and on the case's timeline;
+    events, alerts and logs carry ids only.
     """
     body = _message_text(body, required=not asked_to_talk)
     if not member.is_active:
         raise PermissionDenied(_("This account is not active."))
     with transaction.atomic():
-        conversation = _conversation_open(member=member)
-        case = conversation.case
-        case_opened_now = False
-        if case is None or case.status != CrisisCase.Status.OPEN:
-            case_opened_now = not CrisisCase.objects.filter(member=member, status=CrisisCase.Status.OPEN).exists()
+        # Locks in the order answering and closing a case take them: the case, then the conversation.
+        case = CrisisCase.objects.select_for_update().filter(member=member, status=CrisisCase.Status.OPEN).first()
+        conversation = _conversation_open(member=member, case=case)
+        case_opened_now = case is None
+        if case_opened_now:
             case = crisis_case_open_or_join(member=member, origin=CrisisCase.Origin.MEMBER_ASKED)
             conversation.case = case
         elif asked_to_talk:
@@ -170,9 +171,12 @@ def member_writes_to_team(*, member, body: str = "", asked_to_talk: bool = False
             )
             CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.MEMBER_WROTE, actor=member, message=message)
         now = timezone.now()
-        conversation.waiting_since = conversation.waiting_since or now
+        # A new wait (nobody was waiting, or the team has answered since) is always told; a wait
+        # already told is told again only after WAITING_ALERT_INTERVAL.
         last = conversation.last_alerted_at
-        alerted_now = case_opened_now or last is None or now - last >= WAITING_ALERT_INTERVAL
+        already_told = conversation.waiting_since is not None and last is not None and now - last < WAITING_ALERT_INTERVAL
+        alerted_now = case_opened_now or not already_told
+        conversation.waiting_since = conversation.waiting_since or now
         if alerted_now:
             if not case_opened_now:  # a new case has alerted them already
                 crisis_alerts_create(case=case, reason=CrisisAlert.Reason.MEMBER_WAITING)
@@ -205,14 +209,15 @@ def case_answer_send(*, case: CrisisCase, moderator, body: str) -> CareMessage:
     the member has not written). The member's wait ends; the member is told there is a message."""
     body = _message_text(body, required=True)
     with transaction.atomic():
+        # The case first, then (in care_message_send) the conversation: the order every path takes.
         case = CrisisCase.objects.select_for_update().get(pk=case.pk)
         if case.status != CrisisCase.Status.OPEN:
             raise ValidationError(_("This case is closed: the conversation on it has ended."))
         if case.member is None or not case.member.is_active:
             raise ValidationError(_("The member's account no longer exists."))
-        message = care_message_send(recipient=case.member, kind=CareMessage.Kind.ANSWER, case=case, sent_by=moderator, note=body)
         if case.acknowledged_at is None:
-            case_acknowledge(case=case, moderator=moderator)
+            case = case_acknowledge(case=case, moderator=moderator)
+        message = care_message_send(recipient=case.member, kind=CareMessage.Kind.ANSWER, case=case, sent_by=moderator, note=body)
         case_changed_publish(case=case, change="answered")
     return message
 

@@ -210,6 +210,21 @@ def test_repeated_talk_requests_merge_into_one_alert_and_the_member_is_told_kind
 
 
 @pytest.mark.django_db
+def test_a_member_writing_again_after_an_answer_is_a_new_wait_and_alerts_again(
+    member, moderator, moderator_client, django_capture_on_commit_callbacks
+):
+    as_member = client_for(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_member.post(TALK_URL, {"body": WORDS})
+        case = CrisisCase.objects.get(member=member)
+        moderator_client.post(_case_action(case, "answer"), {"body": "I am here with you."})
+        as_member.post(TALK_URL, {"body": "Thank you. It is getting worse though."})
+
+    assert len(mail.outbox) == 2  # the answer ended the first wait: the second is a wait of its own
+    assert Conversation.objects.get(member=member).waiting_since is not None
+
+
+@pytest.mark.django_db
 def test_past_the_message_limit_the_page_says_how_long_to_wait_and_keeps_the_words(
     checked_in, member, django_capture_on_commit_callbacks
 ):
