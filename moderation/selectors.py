@@ -160,10 +160,6 @@ def moderator_on_duty(*, moderator) -> bool:
     return ModeratorDuty.objects.filter(moderator=moderator, on_duty=True).exists()
 
 
-def care_messages_for_member(*, member) -> QuerySet[CareMessage]:
-    return CareMessage.objects.filter(recipient=member)
-
-
 def care_message_get_for_member(*, member, message_id: int) -> CareMessage:
     # Another member's message answers 404, like one that does not exist.
     return get_object_or_404(CareMessage, pk=message_id, recipient=member)
