@@ -33,8 +33,6 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class CaseCloseForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 # ----------------------------------------------------------------------------- conversations with the team
 MESSAGE_TOO_LONG = _(
     "A message is at most %(limit_value)d characters (this one has %(show_value)d). Nothing was sent: "
@@ -78,6 +76,8 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class CaseCloseForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 # ----------------------------------------------------------------------------- the queue and its tools

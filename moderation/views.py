@@ -19,8 +19,8 @@ from accounts.permissions import moderator_required
 from accounts.safety_plan import safety_plan_for_moderator
 from moderation import care_selectors, selectors, services
 from moderation.forms import (
-    AuditFilterForm,
     AnswerForm,
+    AuditFilterForm,
     CaseCloseForm,
     CaseNoteForm,
     CheckInForm,
@@ -462,6 +462,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------- crisis cases
 
 
+# Each form on a case's page, by the action that posts it: (its name on the page, the form).
+CASE_FORMS = {
+    "answer": ("answer_form", AnswerForm),
+    "note": ("note_form", CaseNoteForm),
+    "check-in": ("check_in_form", CheckInForm),
+    "follow-up": ("follow_up_form", FollowUpForm),
+    "close": ("close_form", CaseCloseForm),
+}
+
+
 def _case_page(request: HttpRequest, case, status: int = 200, **forms) -> HttpResponse:
     context = {"case": case, **{name: forms.get(name) or form_class() for name, form_class in CASE_FORMS.values()}}
     return render(request, "moderation/case_detail.html", context, status=status)
@@ -471,7 +481,7 @@ def _case_page(request: HttpRequest, case, status: int = 200, **forms) -> HttpRe
 @never_cache
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get(case_id=case_id)
+    case = care_selectors.case_page_get(case_id=case_id)
     # The timeline holds what the member wrote and what was done for them: each look is recorded.
     services.member_record_viewed(member=case.member, moderator=request.user, what="case", subject=case)
     response = _case_page(request, case)
@@ -498,19 +508,9 @@ def _run_case_action(case, moderator, action: str, data: dict) -> str:
 @moderator_required
 @require_POST
 def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
-    case = care_selectors.case_page_get(case_id=case_id)
+    case = selectors.case_get(case_id=case_id)
     if action == "acknowledge":
         services.case_action_acknowledge(case=case, moderator=request.user)
-# Each form on a case's page, by the action that posts it: (its name on the page, the form).
-CASE_FORMS = {
-    "answer": ("answer_form", AnswerForm),
-    "note": ("note_form", CaseNoteForm),
-    "check-in": ("check_in_form", CheckInForm),
-    "follow-up": ("follow_up_form", FollowUpForm),
-    "close": ("close_form", CaseCloseForm),
-}
-
-
         return redirect("moderation:case_detail", case_id=case.pk)
     if action not in CASE_FORMS:
         raise Http404

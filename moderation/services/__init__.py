@@ -3,35 +3,35 @@ from moderation.services.care import (
     MemberWrote,
     care_message_mark_read,
     care_message_send,
-    case_check_in_send,
     case_answer_send,
-    follow_ups_send_due,
-    member_asks_to_talk,
+    case_check_in_send,
     case_messages_read_by_team,
     conversation_read_by_member,
+    follow_ups_send_due,
+    member_asks_to_talk,
+    member_writes_to_team,
     worried_report_care_open,
 )
 from moderation.services.cases import (
     case_acknowledge,
-    member_writes_to_team,
     case_close,
+    case_member_left,
     case_note_add,
     crisis_alert_emails_send,
     crisis_case_open_or_join,
     follow_up_schedule,
     moderator_duty_set,
-    case_member_left,
 )
 from moderation.services.audit import audit_record
 from moderation.services.casework import (
     case_action_acknowledge,
+    case_action_answer,
     case_action_check_in,
     case_action_close,
     case_action_follow_up,
     case_action_note,
 )
 from moderation.services.held import held_post_approve, held_post_reject, post_held_notify, post_screen
-    case_action_answer,
 from moderation.services.members import (
     facilitator_post_hide,
     member_record_viewed,
