@@ -50,7 +50,7 @@ def _message_field(*, label: str, required: bool, help_text: str = "") -> forms.
 class MemberMessageForm(forms.Form):
     """What a member writes back to the team, in their conversation."""
 
-    body = _message_field(label=_("Your answer"), required=True)
+    body = _message_field(label=_("Your message"), required=True)
 
 
 class TalkForm(forms.Form):
