@@ -29,10 +29,12 @@ from groups.forms import (
     TopicForm,
 )
 from groups.models import GroupSession, Membership, Reaction, Rsvp
-from groups.ratelimits import posting_rate_limited
+from groups.ratelimits import PostingLimitReached, posting_rate_limited
 from groups.selectors import GroupContext
-from moderation.crisis_panel import crisis_panel_show_if_due
-from moderation.services import report_create
+from moderation.crisis_panel import CRISIS_PANEL_ANCHOR, crisis_panel_show_if_due
+from moderation.models import RefusedPost
+from moderation.selectors import posting_restriction_get
+from moderation.services import refused_post_assess, report_create
 from platform_site.text import markdown_to_safe_html
 
 
@@ -74,16 +76,52 @@ def _context(ctx: GroupContext, **extra) -> dict:
     return {"ctx": ctx, "group": ctx.group, **extra}
 
 
-def _restricted_response(request: HttpRequest, ctx: GroupContext, error: services.PostingRestricted) -> HttpResponse:
-    return render(request, "groups/posting_restricted.html", _context(ctx, sanction=error.sanction), status=403)
-
-
-def _rate_limited_response(request: HttpRequest, ctx: GroupContext, template: str, context: dict) -> HttpResponse:
-    context["form"].add_error(
-        None,
-        _("You are posting faster than we allow right now. Please wait a minute and send it again: your text is still here."),
+def _refused_response(
+    request: HttpRequest, ctx: GroupContext, template: str, context: dict, *, status: int, reason: str, where: str,
+) -> HttpResponse:
+    """A post the posting limit or a mute refused: the form comes back with the member's text, and
+    if the words sound like a crisis the panel shows here and a moderator is told (not the group)."""
+    form = context["form"]
+    title = str(form.cleaned_data.get("title") or "") if where == RefusedPost.Where.TOPIC else ""
+    in_crisis = refused_post_assess(
+        author=request.user, group=ctx.group, reason=reason, where=where, title=title,
+        body=str(form.cleaned_data.get("body") or ""),
     )
-    return render(request, template, _context(ctx, **context), status=429)
+    return render(
+        request, template,
+        _context(ctx, show_crisis_panel=in_crisis, crisis_panel_refused=in_crisis, crisis_panel_focus=in_crisis, **context),
+        status=status,
+    )
+
+
+def _restricted_response(
+    request: HttpRequest, ctx: GroupContext, template: str, context: dict, error: services.PostingRestricted, *, where: str
+) -> HttpResponse:
+    return _refused_response(
+        request, ctx, template, {**context, "restriction": error.sanction},
+        status=403, reason=RefusedPost.Reason.RESTRICTED, where=where,
+    )
+
+
+def _rate_limited_response(
+    request: HttpRequest, ctx: GroupContext, template: str, context: dict, limit: PostingLimitReached, *, where: str
+) -> HttpResponse:
+    context["form"].add_error(None, limit.explanation)
+    return _refused_response(
+        request, ctx, template, context, status=429, reason=RefusedPost.Reason.RATE_LIMITED, where=where,
+    )
+
+
+def _posting_restriction(request: HttpRequest, ctx: GroupContext):
+    """The mute or suspension that stops this member posting here, told before they write."""
+    return posting_restriction_get(user=request.user, group=ctx.group, holds_posts=True)
+
+
+def _after_posting(request: HttpRequest, content, url: str) -> HttpResponse:
+    """Where the writer lands: the crisis panel, scrolled to and focused, when it is due."""
+    if crisis_panel_show_if_due(request, content):
+        url = f"{url.split('#')[0]}#{CRISIS_PANEL_ANCHOR}"
+    return redirect(url)
 
 
 # ----------------------------------------------------------------------------- directory
@@ -320,19 +358,20 @@ def search(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def topic_new(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     form = TopicForm(request.POST or None)
+    page = {"form": form, "restriction": _posting_restriction(request, ctx)}
     if request.method == "POST" and form.is_valid():
-        if posting_rate_limited(request):
-            return _rate_limited_response(request, ctx, "groups/topic_form.html", {"form": form})
+        where = RefusedPost.Where.TOPIC
+        if limit := posting_rate_limited(request):
+            return _rate_limited_response(request, ctx, "groups/topic_form.html", page, limit, where=where)
         try:
             topic = services.topic_create(group=ctx.group, author=request.user, **form.cleaned_data)
         except services.PostingRestricted as error:
-            return _restricted_response(request, ctx, error)
+            return _restricted_response(request, ctx, "groups/topic_form.html", page, error, where=where)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            crisis_panel_show_if_due(request, topic)
-            return redirect(topic)
-    return render(request, "groups/topic_form.html", _context(ctx, form=form))
+            return _after_posting(request, topic, topic.get_absolute_url())
+    return render(request, "groups/topic_form.html", _context(ctx, **page))
 
 
 @forum_access
@@ -356,6 +395,7 @@ def topic_detail(request: HttpRequest, ctx: GroupContext, topic_id: int) -> Http
             subscribed=selectors.topic_is_subscribed(topic=topic, user=request.user),
             unfolded=selectors.reader_unfolded_warnings(user=request.user),
             posts_base=_posts_base_url(ctx.group),
+            restriction=_posting_restriction(request, ctx),
         ),
     )
 
@@ -365,12 +405,16 @@ def _posts_base_url(group) -> str:
     return reverse("groups:post_edit", kwargs={"slug": group.slug, "post_id": 0}).removesuffix("0/edit/")
 
 
+def _topic_last_url(topic) -> str:
+    last_page = max(1, ceil((topic.reply_count + 1) / selectors.POSTS_PER_PAGE))
+    return f"{topic.get_absolute_url()}?page={last_page}#latest"
+
+
 @forum_access
 @require_GET
 def topic_last(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
     topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
-    last_page = max(1, ceil((topic.reply_count + 1) / selectors.POSTS_PER_PAGE))
-    return redirect(f"{topic.get_absolute_url()}?page={last_page}#latest")
+    return redirect(_topic_last_url(topic))
 
 
 @forum_access
@@ -378,23 +422,24 @@ def topic_last(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpRe
 def topic_reply(request: HttpRequest, ctx: GroupContext, topic_id: int) -> HttpResponse:
     topic = selectors.topic_get_in_group(group=ctx.group, topic_id=topic_id, viewer=request.user)
     form = ReplyForm(request.POST)
-    template_context = {"form": form, "topic": topic}
+    page = {"form": form, "topic": topic}
     if form.is_valid():
-        if posting_rate_limited(request):
-            return _rate_limited_response(request, ctx, "groups/reply_form.html", template_context)
+        where = RefusedPost.Where.REPLY
+        if limit := posting_rate_limited(request):
+            return _rate_limited_response(request, ctx, "groups/reply_form.html", page, limit, where=where)
         try:
             reply = services.reply_create(topic=topic, author=request.user, can_moderate=ctx.can_facilitate, **form.cleaned_data)
         except services.PostingRestricted as error:
-            return _restricted_response(request, ctx, error)
+            return _restricted_response(request, ctx, "groups/reply_form.html", page, error, where=where)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            crisis_panel_show_if_due(request, reply)
-            return redirect("groups:topic_last", slug=ctx.group.slug, topic_id=topic.pk)
+            topic.refresh_from_db(fields=["reply_count"])
+            return _after_posting(request, reply, _topic_last_url(topic))
     # Nothing typed is lost: the reply comes back in its own page with the message.
-    return render(request, "groups/reply_form.html", _context(ctx, **template_context), status=400)
+    return render(request, "groups/reply_form.html", _context(ctx, **page), status=400)
 
 
 @facilitators_only
@@ -431,18 +476,18 @@ def post_edit(request: HttpRequest, ctx: GroupContext, post_id: int) -> HttpResp
         raise PermissionDenied(_("Only the author can edit a post."))
     initial = {"body": post.body, "content_warning": post.content_warning, "title": post.topic.title}
     form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
+    page = {"form": form, "post": post, "restriction": _posting_restriction(request, ctx)}
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_edit(post=post, editor=request.user, **form.cleaned_data)
         except services.PostingRestricted as error:
-            return _restricted_response(request, ctx, error)
+            return _restricted_response(request, ctx, "groups/post_edit.html", page, error, where=RefusedPost.Where.EDIT)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            crisis_panel_show_if_due(request, post)
             messages.success(request, _("Your post is updated."))
-            return redirect(post.topic)
-    return render(request, "groups/post_edit.html", _context(ctx, form=form, post=post))
+            return _after_posting(request, post, post.topic.get_absolute_url())
+    return render(request, "groups/post_edit.html", _context(ctx, **page))
 
 
 @forum_access

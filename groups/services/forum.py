@@ -23,7 +23,14 @@ from groups.models import (
     TopicSubscription,
 )
 from moderation.selectors import posting_restriction_get
-from moderation.services import crisis_panel_due, post_held_notify, post_risk_assessment_request, post_screen
+from moderation.services import (
+    crisis_panel_due,
+    post_held_notify,
+    post_risk_assessment_request,
+    post_risk_text,
+    post_screen,
+    text_risk_level,
+)
 from platform_site.text import markdown_to_safe_html
 
 UNANSWERED_AFTER = timedelta(hours=3)
@@ -75,6 +82,8 @@ def topic_create(*, group: SupportGroup, author, title: str, body: str, content_
     title = _clean_title(title)
     body, content_warning = _clean_body(body, content_warning)
     held = post_screen(author=author, group=group, text=f"{title}\n\n{body}")
+    # Decided here, before the transaction: the writer sees the crisis panel on the next page.
+    risk_level = text_risk_level(text=post_risk_text(title=title, body=body, is_opening=True))
     now = timezone.now()
     with transaction.atomic():
         topic = Topic.objects.create(group=group, author=author, title=title, created_at=now, last_activity_at=now)
@@ -85,9 +94,8 @@ def topic_create(*, group: SupportGroup, author, title: str, body: str, content_
         _subscribe(topic, author)
         if held:
             post_held_notify(post=post)
-        assessment = post_risk_assessment_request(post=post)
-    # The rule layer's verdict, decided in this request: the view shows the crisis panel at once.
-    topic.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
+        post_risk_assessment_request(post=post, immediate_level=risk_level)
+    topic.crisis_panel_due = crisis_panel_due(risk_level)
     return topic
 
 
@@ -119,6 +127,7 @@ def reply_create(*, topic: Topic, author, body: str, content_warning: str = "", 
         raise PermissionDenied(_("This topic is locked: it can be read, but no longer answered."))
     body, content_warning = _clean_body(body, content_warning)
     held = post_screen(author=author, group=topic.group, text=body)
+    risk_level = text_risk_level(text=body)
     now = timezone.now()
     with transaction.atomic():
         post = Post.objects.create(
@@ -134,8 +143,8 @@ def reply_create(*, topic: Topic, author, body: str, content_warning: str = "", 
                 reply_count=F("reply_count") + 1, last_activity_at=now, unanswered_since=None
             )
             _notify_subscribers(topic=topic, reply_author=author)
-        assessment = post_risk_assessment_request(post=post)
-    post.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
+        post_risk_assessment_request(post=post, immediate_level=risk_level)
+    post.crisis_panel_due = crisis_panel_due(risk_level)
     return post
 
 
@@ -147,13 +156,14 @@ def post_edit(*, post: Post, editor, body: str, content_warning: str = "", title
         raise ValidationError(_("A removed post can't be edited."))
     posting_check(user=editor, group=post.topic.group)
     body, content_warning = _clean_body(body, content_warning)
-    screened = f"{title or post.topic.title}\n\n{body}" if post.is_opening else body
+    screened = post_risk_text(title=title or post.topic.title, body=body, is_opening=post.is_opening)
     # An edit of a visible post that now needs approval goes back to waiting; a held post stays held.
     held = post_screen(author=editor, group=post.topic.group, text=screened) or post.held_at is not None
+    risk_level = text_risk_level(text=screened)
     with transaction.atomic():
         PostRevision.objects.create(
-            post=post, version=post.version, body=post.body, content_warning=post.content_warning,
-            created_at=post.edited_at or post.created_at,
+            post=post, version=post.version, title=post.topic.title if post.is_opening else "", body=post.body,
+            content_warning=post.content_warning, created_at=post.edited_at or post.created_at,
         )
         post.body = body
         post.body_html = markdown_to_safe_html(body)
@@ -170,8 +180,8 @@ def post_edit(*, post: Post, editor, body: str, content_warning: str = "", title
         if post.is_opening and title is not None:
             post.topic.title = _clean_title(title)
             post.topic.save(update_fields=["title"])
-        assessment = post_risk_assessment_request(post=post)
-    post.crisis_panel_due = crisis_panel_due(assessment.immediate_level)
+        post_risk_assessment_request(post=post, immediate_level=risk_level)
+    post.crisis_panel_due = crisis_panel_due(risk_level)
     return post
 
 

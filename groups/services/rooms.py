@@ -18,7 +18,7 @@ from accounts.permissions import user_is_moderator
 from groups.models import GroupSession, Membership, RoomConnection, RoomMessage, RoomParticipant
 from groups.services.sessions import member_local_time
 from groups.session_models import CONNECTION_STALE_AFTER, ROOM_MESSAGE_MAX_LENGTH, CheckIn
-from moderation.models import AuditEntry, ContentKind
+from moderation.models import AuditEntry, ContentKind, RefusedPost, RiskLevel
 from moderation.selectors import posting_restriction_get, suspension_in_force
 from moderation.services import (
     audit_record,
@@ -26,6 +26,8 @@ from moderation.services import (
     content_screen,
     content_text_loader_register,
     crisis_panel_due,
+    refused_post_assess,
+    text_risk_level,
 )
 from platform_site.realtime import publish_on_commit, session_group_name
 
@@ -424,6 +426,25 @@ class MessageToSend:
     client_id: Any
 
 
+@dataclass
+class _CheckedSend:
+    index: int
+    send: MessageToSend
+    client_uuid: uuid.UUID
+    body: str
+    risk_level: str
+
+
+# Why a room refused a message, as the moderators read it on a refused crisis message.
+_REFUSAL_REASONS = {
+    "restricted": RefusedPost.Reason.RESTRICTED,
+    "muted": RefusedPost.Reason.ROOM_MUTED,
+    "read_only": RefusedPost.Reason.ROOM_PAUSED,
+    "locked": RefusedPost.Reason.ROOM_PAUSED,
+    "slow_mode": RefusedPost.Reason.RATE_LIMITED,
+}
+
+
 SendOutcome = SentMessage | RoomFrameError | RoomRefused
 
 
@@ -450,31 +471,46 @@ def room_messages_send(*, session_id: int, sends: list[MessageToSend], now: date
     """
     now = now or timezone.now()
     outcomes: list[SendOutcome | None] = [None] * len(sends)
-    checked: list[tuple[int, MessageToSend, uuid.UUID, str]] = []
+    checked: list[_CheckedSend] = []
     for index, send in enumerate(sends):
         try:
             body = _clean_body(send.body)
             if send.role != ROLE_MODERATOR:
                 _screen(body)
-            checked.append((index, send, _clean_client_id(send.client_id), body))
+            client_uuid = _clean_client_id(send.client_id)
         except RoomFrameError as refusal:
             outcomes[index] = refusal
+            continue
+        # Rated before the room's lock is taken: the writer's crisis panel rides on the ack, or
+        # on the refusal when the room cannot take the message.
+        checked.append(_CheckedSend(index, send, client_uuid, body, text_risk_level(text=body)))
+    refused_in_crisis: list[_CheckedSend] = []
     if checked:
         with transaction.atomic():
             # The session row is the room's lock: seq numbers are handed out one at a time.
             session = GroupSession.objects.select_for_update().select_related("group").get(pk=session_id)
             first_seq, broadcast, facts = session.last_seq, [], _SendFacts(session)
-            for index, send, client_uuid, body in checked:
-                outcomes[index] = _message_store(facts=facts, send=send, client_uuid=client_uuid, body=body, now=now, broadcast=broadcast)
+            for item in checked:
+                outcome = _message_store(facts=facts, item=item, now=now, broadcast=broadcast)
+                if isinstance(outcome, RoomFrameError) and item.risk_level == RiskLevel.CRISIS:
+                    outcome.extra["show_crisis_panel"] = True
+                    refused_in_crisis.append(item)
+                outcomes[item.index] = outcome
             if session.last_seq != first_seq:
                 session.save(update_fields=["last_seq"])
+        for item in refused_in_crisis:
+            # Nobody in the room sees these words; a moderator does, as for a crisis posted.
+            refused_post_assess(
+                author=item.send.user, group=session.group, where=RefusedPost.Where.ROOM, body=item.body,
+                reason=_REFUSAL_REASONS.get(outcomes[item.index].code, RefusedPost.Reason.ROOM_PAUSED),
+                level=item.risk_level,
+            )
     return outcomes  # type: ignore[return-value]
 
 
-def _message_store(
-    *, facts: _SendFacts, send: MessageToSend, client_uuid: uuid.UUID, body: str, now: datetime, broadcast: list[dict]
-) -> SendOutcome:
-    session, user = facts.session, send.user
+def _message_store(*, facts: _SendFacts, item: _CheckedSend, now: datetime, broadcast: list[dict]) -> SendOutcome:
+    session, send, client_uuid, body = facts.session, item.send, item.client_uuid, item.body
+    user = send.user
     existing = RoomMessage.objects.filter(session=session, author=user, client_id=client_uuid).first()
     if existing is not None:
         return SentMessage(message=existing, duplicate=True, show_crisis_panel=False)
@@ -496,15 +532,17 @@ def _message_store(
     # The sender's role was settled on admission; no need to look the facilitators up again.
     author_is_facilitator = {user.pk} if send.role == ROLE_FACILITATOR else set()
     broadcast.append(message_frame(message, author_is_facilitator))
-    assessment = content_risk_assessment_request(
-        kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group, text=body
+    content_risk_assessment_request(
+        kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group,
+        immediate_level=item.risk_level,
     )
-    return SentMessage(message=message, duplicate=False, show_crisis_panel=crisis_panel_due(assessment.immediate_level))
+    return SentMessage(message=message, duplicate=False, show_crisis_panel=crisis_panel_due(item.risk_level))
 
 
 def _room_message_text(message_id: int, version: int) -> str | None:
-    message = RoomMessage.objects.filter(pk=message_id, hidden_at__isnull=True).only("body").first()
-    return message.body if message is not None and version == 1 else None
+    # Hidden or not: a message hidden before the worker read it is still assessed.
+    message = RoomMessage.objects.filter(pk=message_id).only("body").first()
+    return message.body if message is not None and message.body and version == 1 else None
 
 
 content_text_loader_register(ContentKind.ROOM_MESSAGE, _room_message_text)

@@ -61,10 +61,13 @@ from moderation.services.risk import (
     draft_risk_check,
     flag_raise,
     post_risk_assessment_request,
+    post_risk_text,
+    refused_post_assess,
     risk_assessment_complete,
     risk_assessment_enqueue,
     risk_pending_assess_inline,
     risk_pending_requeue,
+    text_risk_level,
 )
 from moderation.services.risk_models import active_model, risk_model_train
 
@@ -81,6 +84,6 @@ __all__ = [
     "case_close", "case_note_add", "content_risk_assessment_request", "content_text_loader_register",
     "crisis_alert_emails_send", "crisis_case_open_or_join", "crisis_panel_due", "draft_risk_check", "flag_raise",
     "follow_up_schedule", "follow_ups_send_due", "member_asks_to_talk", "moderator_duty_set",
-    "post_risk_assessment_request", "report_create", "risk_assessment_complete", "risk_assessment_enqueue",
-    "risk_model_train", "risk_pending_assess_inline", "risk_pending_requeue", "worried_report_care_open",
+    "post_risk_assessment_request", "post_risk_text", "refused_post_assess", "report_create", "risk_assessment_complete", "risk_assessment_enqueue",
+    "risk_model_train", "risk_pending_assess_inline", "risk_pending_requeue", "text_risk_level", "worried_report_care_open",
 ]

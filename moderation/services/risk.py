@@ -1,11 +1,17 @@
 """The risk pipeline: intake in the saving request, assessment in the worker, the sweep.
 
-1. The request that saves a post (or room message) calls `content_risk_assessment_request` inside
-   its transaction: the fast rule layer decides at once whether the author sees the crisis panel,
-   and a pending `RiskAssessment` row is written with the content. No Redis, no worker involved.
-2. After commit the task is queued with the assessment's id only. If the broker is down the
-   enqueue fails quietly; the row stays pending and the sweep queues it again.
-3. The task completes the row under a lock: a duplicate or late delivery finds it done.
+1. Before the request that saves a post (or room message) opens its transaction, the full
+   assessor (rules and the trained model, in this process, a few milliseconds) rates the text:
+   `text_risk_level`. A crisis shows the writer the crisis panel at once, wherever they land. No
+   worker, no broker, no network is involved.
+2. Inside the saving transaction `content_risk_assessment_request` writes a pending
+   `RiskAssessment` row for that version; after commit the task is queued with its id only. If the
+   broker is down the enqueue fails quietly; the row stays pending and the sweep queues it again.
+3. The task completes the row under a lock (a duplicate or late delivery finds it done), from the
+   words of the version it was asked about, even if the post was edited or deleted since: a crisis
+   can't slip out of the queue by being taken back.
+4. Words the posting limit or a mute refused are assessed as well (`refused_post_assess`): a
+   crisis is kept for the moderators only, and goes through the same steps.
 """
 import logging
 from collections.abc import Callable
@@ -15,9 +21,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from moderation.models import ContentKind, Flag, RiskAssessment, RiskLevel
-from moderation.risk.assessor import assess_text
-from moderation.risk.rules import rules_check
+from moderation.models import ContentKind, Flag, RefusedPost, RiskAssessment, RiskLevel
+from moderation.risk.assessor import LEVEL_ORDER, assess_text
 from moderation.services.cases import crisis_case_open_or_join
 from moderation.services.risk_models import active_model
 from platform_site.realtime import MODERATORS_GROUP, publish_on_commit
@@ -26,9 +31,15 @@ logger = logging.getLogger(__name__)
 
 # Pending longer than this, an assessment is queued again by the sweep.
 REQUEUE_AFTER = timedelta(seconds=60)
+# The assessor reads this much of a text in the request (a post is at most 10,000 characters;
+# a draft check may send more): what is beyond it is read by the rules in the worker.
+REQUEST_TEXT_MAX = 20000
+# The same refused words sent again and again within this window are kept once.
+REFUSED_REPEAT_WINDOW = timedelta(minutes=10)
 
-# How to load the text of each kind of content for one version; None when it is gone or has been
-# edited since (then the newer version has its own assessment). Rooms register theirs.
+# How to load the text of one version of each kind of content, whatever happened to it since
+# (edited, deleted, hidden); None only when the words no longer exist (erased with an account).
+# Groups registers posts and room messages from its AppConfig.
 ContentTextLoader = Callable[[int, int], str | None]
 CONTENT_TEXT_LOADERS: dict[str, ContentTextLoader] = {}
 
@@ -38,57 +49,114 @@ def content_text_loader_register(kind: str, loader: ContentTextLoader) -> None:
 
 
 def _post_text(post_id: int, version: int) -> str | None:
-    from groups.models import Post
+    from groups.models import Post, PostRevision
 
     post = Post.objects.filter(pk=post_id).select_related("topic").first()
-    if post is None or post.version != version or post.deleted_at is not None:
+    if post is None:
         return None
-    # An opening post's title is part of what its author said ("Goodbye", "I can't do this").
-    return f"{post.topic.title}\n\n{post.body}" if post.is_opening else post.body
+    if version == post.version:
+        title, body = post.topic.title, post.body
+    else:
+        # An earlier version: the edit kept it as a revision. Its title is the topic's at that
+        # version (older revisions, from before titles were kept, have the current one).
+        revision = PostRevision.objects.filter(post=post, version=version).only("title", "body").first()
+        if revision is None:
+            return None
+        title, body = revision.title or post.topic.title, revision.body
+    if not body:
+        return None  # erased with the author's account
+    return post_risk_text(title=title, body=body, is_opening=post.is_opening)
+
+
+def _refused_post_text(refused_id: int, version: int) -> str | None:
+    refused = RefusedPost.objects.filter(pk=refused_id).only("title", "body").first()
+    return refused.text if refused is not None else None
 
 
 content_text_loader_register(ContentKind.POST, _post_text)
+content_text_loader_register(ContentKind.REFUSED_POST, _refused_post_text)
 
 
 def crisis_panel_due(level: str) -> bool:
-    """Whether the author should see the crisis lines at once, from the rule layer's level."""
+    """Whether the writer should see the crisis lines at once."""
     return level == RiskLevel.CRISIS
 
 
+def text_risk_level(*, text: str) -> str:
+    """The full assessor's level for `text`, in this process: rules (with moderators' watched
+    phrases) and the trained model. Call it before the saving transaction opens: the watched
+    phrases may be read from the cache."""
+    from moderation.services.phrases import risk_extra_phrases
+
+    if not text or not text.strip():
+        return RiskLevel.NONE
+    return assess_text(text[:REQUEST_TEXT_MAX], model=active_model(), extra_phrases=risk_extra_phrases()).level
+
+
 def draft_risk_check(*, text: str) -> bool:
-    """For a draft being written: should the crisis panel show before it is sent? Rules only."""
-    return crisis_panel_due(rules_check(text[:20000]).level)
+    """For a draft being written: should the crisis panel show before it is sent?"""
+    return crisis_panel_due(text_risk_level(text=text))
 
 
 def content_risk_assessment_request(
-    *, kind: str, content_id: int, version: int, author, group, text: str
+    *, kind: str, content_id: int, version: int, author, group, immediate_level: str
 ) -> RiskAssessment:
     """Record the content as pending assessment and queue it once the transaction commits.
 
     Call inside the transaction that saves the content, so the pending row exists exactly when the
-    content does. Returns the row; its `immediate_level` is the rule layer's verdict.
+    content does. `immediate_level` is what `text_risk_level` said in this request.
     """
-    from moderation.services.phrases import risk_extra_phrases
-
-    verdict = rules_check(text, extra_phrases=risk_extra_phrases())
     assessment, created = RiskAssessment.objects.get_or_create(
         content_kind=kind,
         content_id=content_id,
         content_version=version,
-        defaults={"author": author, "group": group, "immediate_level": verdict.level},
+        defaults={"author": author, "group": group, "immediate_level": immediate_level},
     )
     if created:
         transaction.on_commit(lambda: risk_assessment_enqueue(assessment_id=assessment.pk), robust=True)
     return assessment
 
 
-def post_risk_assessment_request(*, post) -> RiskAssessment:
+def post_risk_text(*, title: str, body: str, is_opening: bool) -> str:
+    """What the assessor reads of a post: an opening post's title is part of what its author said
+    ("Goodbye", "I can't do this")."""
+    return f"{title}\n\n{body}" if is_opening else body
+
+
+def post_risk_assessment_request(*, post, immediate_level: str) -> RiskAssessment:
     """A new or edited forum post enters the pipeline. Call inside the saving transaction."""
-    text = f"{post.topic.title}\n\n{post.body}" if post.is_opening else post.body
     return content_risk_assessment_request(
         kind=ContentKind.POST, content_id=post.pk, version=post.version, author=post.author,
-        group=post.topic.group, text=text,
+        group=post.topic.group, immediate_level=immediate_level,
     )
+
+
+def refused_post_assess(
+    *, author, group, reason: str, where: str, body: str, title: str = "", level: str | None = None
+) -> bool:
+    """Words the posting limit or a mute refused: assess them here, as if they had been posted.
+
+    A crisis is kept (a `RefusedPost` the group never sees) and goes through the pipeline, so a
+    moderator is alerted exactly as for a published post. Anything else is not kept: the member
+    still has their text in the form. `level`, when the caller rated the words already. Returns
+    whether the writer should see the crisis panel.
+    """
+    if level is None:
+        level = text_risk_level(text=f"{title}\n\n{body}" if title else body)
+    if not crisis_panel_due(level):
+        return False
+    with transaction.atomic():
+        # The same words sent again while refused are one item for the moderators, not many.
+        repeated = RefusedPost.objects.filter(
+            author=author, title=title, body=body, created_at__gte=timezone.now() - REFUSED_REPEAT_WINDOW
+        ).exists()
+        if not repeated:
+            refused = RefusedPost.objects.create(author=author, group=group, reason=reason, where=where, title=title, body=body)
+            content_risk_assessment_request(
+                kind=ContentKind.REFUSED_POST, content_id=refused.pk, version=1, author=author, group=group,
+                immediate_level=level,
+            )
+    return True
 
 
 def risk_assessment_enqueue(*, assessment_id: int) -> bool:
@@ -144,7 +212,7 @@ def risk_assessment_complete(*, assessment_id: int) -> RiskAssessment | None:
         loader = CONTENT_TEXT_LOADERS.get(assessment.content_kind)
         text = loader(assessment.content_id, assessment.content_version) if loader else None
         now = timezone.now()
-        if text is None:
+        if text is None:  # the words were erased (the account is gone): nothing left to assess
             assessment.status = RiskAssessment.Status.SKIPPED
             assessment.assessed_at = now
             assessment.save(update_fields=["status", "assessed_at"])
@@ -153,15 +221,17 @@ def risk_assessment_complete(*, assessment_id: int) -> RiskAssessment | None:
 
         result = assess_text(text, model=active_model(), extra_phrases=risk_extra_phrases())
         assessment.status = RiskAssessment.Status.ASSESSED
-        assessment.level = result.level
+        # A crisis the writer was shown the panel for stays a crisis (the active model may have
+        # changed between the request and now): a person follows up what the writer was told.
+        assessment.level = max(result.level, assessment.immediate_level, key=LEVEL_ORDER.__getitem__)
         assessment.score = result.score
         assessment.signals = result.signals
         assessment.assessor_version = result.version
         assessment.assessed_at = now
         assessment.save(update_fields=["status", "level", "score", "signals", "assessor_version", "assessed_at"])
-        if result.level in (RiskLevel.CONCERN, RiskLevel.CRISIS):
+        if assessment.level in (RiskLevel.CONCERN, RiskLevel.CRISIS):
             flag = flag_raise(assessment=assessment)
-            if result.level == RiskLevel.CRISIS and assessment.author_id is not None:
+            if assessment.level == RiskLevel.CRISIS and assessment.author_id is not None:
                 crisis_case_open_or_join(member=assessment.author, flag=flag)
     logger.info("risk assessment %s done", assessment.pk)  # ids only: a level is a risk detail
     return assessment

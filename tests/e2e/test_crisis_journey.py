@@ -29,7 +29,7 @@ def test_help_shows_while_drafting_and_after_posting_and_a_person_is_told(live_s
     body = page.get_by_label("What would you like to share?")
     body.press_sequentially(CRISIS_TEXT, delay=5)
     # The debounced check reveals help beside the draft; sending stays possible.
-    draft_panel = page.locator("#draft-crisis-panel-shown")
+    draft_panel = page.locator("#crisis-panel")
     expect(draft_panel).to_be_visible()
     expect(draft_panel.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
     expect(page.get_by_role("button", name="Post topic")).to_be_enabled()
@@ -65,5 +65,5 @@ def test_a_calm_draft_shows_no_panel(live_server, page):
             "Thanks for the session everyone, see you next week!", delay=5
         )
     assert checked.value.json() == {"show_panel": False}
-    expect(page.locator("#draft-crisis-panel-shown")).to_have_count(0)
+    expect(page.locator("#crisis-panel")).to_have_count(0)
     assert page.problems.all() == []

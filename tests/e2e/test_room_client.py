@@ -332,7 +332,7 @@ def test_state_presence_system_and_crisis_frames_show_on_the_page(room_page):
     page.get_by_role("button", name="Send", exact=True).click()
     sent = room.wait_for_frame("message")[0]
     room.send({"type": "ack", "client_id": sent["client_id"], "seq": 2, "id": 1002, "duplicate": False, "show_crisis_panel": True})
-    panel = page.locator("#room-crisis-panel-shown")
+    panel = page.locator("#crisis-panel")
     expect(panel).to_be_visible()
     expect(panel.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
 

@@ -106,7 +106,7 @@ def test_duplicate_and_late_deliveries_change_nothing(group, group_member, moder
     assert FollowUp.objects.count() == 2
 
 
-def test_an_edit_before_assessment_skips_the_old_version_and_assesses_the_new_one(
+def test_an_edit_before_assessment_assesses_each_version_from_its_own_words(
     group, group_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
@@ -121,20 +121,25 @@ def test_an_edit_before_assessment_skips_the_old_version_and_assesses_the_new_on
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.status == RiskAssessment.Status.SKIPPED
+    assert (first.status, first.level) == (RiskAssessment.Status.ASSESSED, "none")
     assert (second.status, second.level) == (RiskAssessment.Status.ASSESSED, "crisis")
+    assert Flag.objects.get().assessment == second
 
 
-def test_a_post_deleted_before_assessment_is_skipped(group, group_member, django_capture_on_commit_callbacks):
+def test_a_crisis_post_deleted_before_assessment_still_reaches_a_moderator(
+    group, group_member, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         topic = forum.topic_create(group=group, author=group_member, title="Hi", body=CRISIS_TEXT)
     post = topic.posts.get()
     forum.post_delete(post=post, deleted_by=group_member)
 
-    assessment = services.risk_assessment_complete(assessment_id=RiskAssessment.objects.get().pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment = services.risk_assessment_complete(assessment_id=RiskAssessment.objects.get().pk)
 
-    assert assessment.status == RiskAssessment.Status.SKIPPED
-    assert not Flag.objects.exists()
+    assert (assessment.status, assessment.level) == (RiskAssessment.Status.ASSESSED, "crisis")
+    assert Flag.objects.get().level == "crisis"
+    assert CrisisCase.objects.get().member == group_member
 
 
 def test_a_second_crisis_post_from_the_same_person_joins_their_open_case(

@@ -453,3 +453,30 @@ def test_the_same_task_delivered_twice_at_once_is_assessed_once(
     _assert_assessed_once_as_a_crisis(post=post, moderators=moderators)
     # Found done, not stopped by a unique constraint (the flag's one-to-one would also stop it).
     assert worker.task_failures() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_late_after_the_member_edited_and_deleted_a_crisis_still_raises_one_crisis_and_one_case(
+    tasks_sent_to_the_broker, start_worker, group, group_member, moderators, client
+):
+    # The member posts, takes it back by an edit, then deletes it, all before any worker runs:
+    # each version's task waits in the broker. When the worker comes, every version is assessed
+    # from its own words: the crisis is not lost to the edit or the deletion.
+    client.force_login(group_member)
+    client.post(reverse("groups:topic_new", kwargs={"slug": group.slug}), {"title": "Tonight", "body": CRISIS_TEXT})
+    post = Post.objects.get(topic__group=group, author=group_member)
+    edit_url = reverse("groups:post_edit", kwargs={"slug": group.slug, "post_id": post.pk})
+    assert client.post(edit_url, {"title": "Tonight", "body": "Sorry, ignore me. I'm fine."}).status_code == 302
+    assert client.post(reverse("groups:post_delete", kwargs={"slug": group.slug, "post_id": post.pk})).status_code == 302
+    assert RiskAssessment.objects.filter(status=RiskAssessment.Status.PENDING).count() == 2
+
+    worker = start_worker(redis_url=REDIS_URL, concurrency=1)
+
+    wait_until(lambda: not RiskAssessment.objects.filter(status=RiskAssessment.Status.PENDING).exists(), what="both versions")
+    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish")
+    levels = dict(RiskAssessment.objects.values_list("content_version", "level"))
+    assert levels == {1: "crisis", 2: "none"}
+    assert list(Flag.objects.values_list("level", "assessment__content_version")) == [("crisis", 1)]
+    assert CrisisCase.objects.get().member == group_member
+    assert CrisisAlert.objects.filter(channel=CrisisAlert.Channel.EMAIL).count() == len(moderators)
+    assert worker.task_failures() == []

@@ -519,6 +519,8 @@
 
   Room.prototype.onError = function (frame) {
     var item = frame.client_id ? this.pending.get(frame.client_id) : null;
+    // Not sent, but heard: the words sounded unsafe, so help shows and a moderator is told.
+    if (frame.show_crisis_panel) { this.showCrisisPanel(); }
     if (item) {
       this.markFailed(item, frame.detail, Number(frame.retry_after) || 0);
       return;
@@ -679,9 +681,9 @@
   };
 
   Room.prototype.showCrisisPanel = function () {
-    if (document.getElementById("room-crisis-panel-shown")) { return; }
-    var template = document.getElementById("room-crisis-panel");
-    var panel = template.content.firstElementChild.cloneNode(true);
+    var shown = document.getElementById("crisis-panel");
+    if (shown) { shown.focus(); return; }
+    var panel = window.thawCrisisPanelFrom(document.getElementById("room-crisis-panel"));
     document.getElementById("room-crisis-slot").appendChild(panel);
     panel.focus();
   };

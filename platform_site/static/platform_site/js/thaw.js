@@ -14,8 +14,31 @@
   });
 })();
 
+// A crisis panel drawn by a script comes from a <template>; the copy shown takes the one id every
+// panel has on a page (#crisis-panel), so the page's source never carries it while hidden.
+window.thawCrisisPanelFrom = function (template) {
+  "use strict";
+  var panel = template.content.firstElementChild.cloneNode(true);
+  var heading = panel.querySelector("h2");
+  panel.id = "crisis-panel";
+  heading.id = "crisis-panel-heading";
+  panel.setAttribute("aria-labelledby", heading.id);
+  return panel;
+};
+
+// The crisis panel that answers what the writer just posted is scrolled to and focused when the
+// page opens (the redirect's #crisis-panel already scrolls there without this script).
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var panel = document.querySelector("#crisis-panel[data-focus-on-load]");
+  if (!panel) { return; }
+  panel.scrollIntoView({ block: "start" });
+  panel.focus({ preventScroll: true });
+});
+
 // While a member drafts a post, a debounced check shows the crisis panel beside the form when the
-// words sound unsafe. It never blocks or delays sending: the check only reveals help.
+// words sound unsafe. It never blocks or delays sending: the check only reveals help. It keeps
+// the panel's id (#crisis-panel), so a page shows one panel at most.
 (function () {
   "use strict";
   var DEBOUNCE_MS = 900;
@@ -27,10 +50,10 @@
   }
 
   function showPanel(textarea) {
-    if (textarea.dataset.riskPanelShown) { return; }
+    if (document.getElementById("crisis-panel")) { return; }
     var template = document.getElementById("draft-crisis-panel");
     if (!template) { return; }
-    var panel = template.content.firstElementChild.cloneNode(true);
+    var panel = window.thawCrisisPanelFrom(template);
     textarea.dataset.riskPanelShown = "1";
     textarea.closest("form").before(panel);
   }
@@ -44,7 +67,7 @@
         clearTimeout(timer);
         timer = setTimeout(function () {
           var text = textarea.value;
-          if (text.trim().length < MIN_LENGTH || textarea.dataset.riskPanelShown) { return; }
+          if (text.trim().length < MIN_LENGTH || document.getElementById("crisis-panel")) { return; }
           var body = new FormData();
           body.append("text", text);
           fetch(url, { method: "POST", body: body, credentials: "same-origin",
@@ -102,7 +125,13 @@
       fetch(queue.dataset.queueFragment, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
         .then(function (html) {
+          // Items ticked for dismissal stay ticked when the list is replaced (the reason typed is
+          // outside the list and stays as it is).
+          var ticked = Array.prototype.map.call(queue.querySelectorAll("input[name=flag_ids]:checked"), function (box) { return box.value; });
           queue.innerHTML = html;
+          queue.querySelectorAll("input[name=flag_ids]").forEach(function (box) {
+            if (ticked.indexOf(box.value) !== -1) { box.checked = true; }
+          });
           announce(status ? status.dataset.textUpdated : "", false);
         })
         .catch(function () { announce(status ? status.dataset.textFlag : "", true); })

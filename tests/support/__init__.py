@@ -1,0 +1,1 @@
+"""Helpers other test modules import: sockets, servers, worlds, shared texts."""
