@@ -143,7 +143,7 @@ def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpRespon
         return _conversation_page(request, conversation, form=form, status=429, wait_minutes=math.ceil(wait / 60))
     try:
         outcome = services.member_writes_to_team(member=request.user, body=form.cleaned_data["body"])
-    except (PermissionDenied, ValidationError) as error:
+    except ValidationError as error:
         form.add_error(None, error)
         return _conversation_page(request, conversation, form=form, status=400)
     messages.success(request, _sent_notice(outcome))
@@ -164,7 +164,7 @@ def talk_to_moderator(request: HttpRequest) -> HttpResponse:
         return render(request, "moderation/care/talk.html", {"form": form, "wait_minutes": math.ceil(wait / 60)}, status=429)
     try:
         outcome = services.member_writes_to_team(member=request.user, body=body, asked_to_talk=True)
-    except (PermissionDenied, ValidationError) as error:
+    except ValidationError as error:
         form.add_error(None, error)
         return render(request, "moderation/care/talk.html", {"form": form}, status=400)
     messages.success(request, _sent_notice(outcome))

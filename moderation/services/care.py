@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template import Context
 from django.template.loader import get_template
@@ -152,7 +152,7 @@ def member_writes_to_team(*, member, body: str = "", asked_to_talk: bool = False
     """
     body = _message_text(body, required=not asked_to_talk)
     if not member.is_active:
-        raise PermissionDenied(_("This account is not active."))
+        raise ValidationError(_("This account is not active."))
     with transaction.atomic():
         # Locks in the order answering and closing a case take them: the case, then the conversation.
         case = CrisisCase.objects.select_for_update().filter(member=member, status=CrisisCase.Status.OPEN).first()
