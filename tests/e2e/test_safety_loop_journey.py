@@ -146,7 +146,9 @@ def test_a_member_sees_the_panel_in_view_and_focused_wherever_a_crisis_lands(bro
         expect(page.get_by_text("A short pause.")).to_be_visible()
         expect(page.get_by_role("button", name="Post reply")).to_have_count(0)
         _no_panel(page)
-        assert page.problems.all() == []
+        # The refusal pages answer 429 and 403, as they should; Chromium logs each such load.
+        refusals = ("status of 429 (Too Many Requests)", "status of 403 (Forbidden)")
+        assert [problem for problem in page.problems.all() if not problem.endswith(refusals)] == []
     finally:
         context.close()
         lead_context.close()
