@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Thaw's moderation benchmark: the queue page and the overview page under load, with 20,000 flags.
+"""Thaw's moderation benchmark: the queue's pages and the overview page under load, with 20,000 flags.
 
     .venv/bin/python bench/moderation.py                  # about 1 minute once seeded, prints the table
     .venv/bin/python bench/moderation.py --json           # the same figures as one JSON object
@@ -17,7 +17,8 @@ Then it starts the real ASGI application (uvicorn serving platform_site.asgi, 1 
 `asgi` service of docker-compose.yml) on a free 127.0.0.1 port with bench/forum_settings.py (the
 project's base settings, DEBUG off, DATABASE_URL at the bench database), checks that both pages
 answer 200 to every moderator with the content they should show (not a sign-in or two-factor
-page), and puts each page under a bounded load: `--clients` concurrent clients, each a different
+page), and puts each page (the open queue's first page, the queue of every state, its page 10,000
+items in, the overview) under a bounded load: `--clients` concurrent clients, each a different
 signed-in moderator on a keep-alive connection of its own, requesting the page in a closed loop
 for `--warmup` then `--seconds` seconds. It prints requests per second, p50 and p99 latency and the
 SQL queries one request runs (counted through Django's test client after seeding).
@@ -54,8 +55,13 @@ from bench.servers import percentile  # noqa: E402
 
 PG_DATABASE = "thaw_bench_moderation"
 SEED_TIMEOUT = 900.0
-PAGES = ("queue", "overview")
-LABELS = {"queue": "queue page (open flags, page 1)", "overview": "overview (7 and 30 days)"}
+PAGES = ("queue", "queue_all", "queue_deep", "overview")
+LABELS = {
+    "queue": "queue page (open flags, page 1)",
+    "queue_all": "queue, every state (20,000 items), page 1",
+    "queue_deep": "queue, every state, 10,000 items in",
+    "overview": "overview (7 and 30 days)",
+}
 
 
 # ----------------------------------------------------------------------------- DATABASE AND SEED

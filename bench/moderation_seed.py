@@ -18,7 +18,9 @@ What it writes, over the last 90 days:
   with an outcome), and 600 sanctions;
 - the moderators: each with a profile, an authenticator app, and a database session that has
   used it (as after a two-step sign-in), whose key is the cookie of one load-generator client.
-Then it requests each page once through Django's test client and counts its SQL queries.
+Then it requests each page once through Django's test client and counts its SQL queries: the
+queue's first page, the queue of every state (20,000 items), the page half way down it (10,000 items
+in), and the overview.
 """
 from __future__ import annotations
 
@@ -235,6 +237,15 @@ def seed(moderator_count: int) -> None:
         )
 
 
+def deep_page_query() -> str:
+    """The queue of every state, half way down (10,000 items in): the page after the 10,000th item
+    in queue order, as its "Newer" links lead there (keyset pages: `after=<that item's id>`)."""
+    from moderation.models import Flag
+
+    middle = Flag.objects.order_by("priority", "raised_at", "id").values_list("pk", flat=True)[FLAGS // 2 - 1]
+    return f"after={middle}"
+
+
 def moderator_sessions() -> list[dict[str, str]]:
     """A fresh signed-in session per bench moderator, having used the authenticator app."""
     from types import SimpleNamespace
@@ -292,9 +303,14 @@ def main(argv: list[str] | None = None) -> int:
     done = time.monotonic()
     cookies = moderator_sessions()[: args.moderators]
 
-    urls = {"queue": "/moderation/", "overview": "/moderation/overview/"}
+    urls = {
+        "queue": "/moderation/",
+        "queue_all": "/moderation/?state=all",
+        "queue_deep": f"/moderation/?state=all&{deep_page_query()}",
+        "overview": "/moderation/overview/",
+    }
     # Text each page must contain, so that a login or two-factor page can't pass for it.
-    markers = {"queue": 'id="queue"', "overview": 'data-window="30"'}
+    markers = {"queue": 'id="queue"', "queue_all": 'id="queue"', "queue_deep": 'id="queue"', "overview": 'data-window="30"'}
     json.dump(
         {
             "vendor": connection.vendor,

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from moderation.models import AuditEntry, CaseEvent, Flag, Sanction, WatchedPhrase
 from moderation.services.care import MESSAGE_MAX_CHARS
+from moderation.services.queue import BULK_DISMISS_MAX
 
 
 class CaseNoteForm(forms.Form):
@@ -107,6 +108,55 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=REASON_WIDGET)
 
 
+class FlagIdsField(forms.Field):
+    """The queue items ticked on the queue page: whole numbers, each once."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Tick the items to dismiss in the queue first."),
+        "invalid": _("Those are not queue items."),
+        "too_many": _("At most %(max)d items at once."),
+    }
+
+    def __init__(self, *, max_count: int, **kwargs):
+        self.max_count = max_count
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        values = [str(item).strip() for item in value]
+        if any(not item.isdigit() or len(item) > 18 for item in values):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted({int(item) for item in values})
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len(value) > self.max_count:
+            raise forms.ValidationError(self.error_messages["too_many"], code="too_many", params={"max": self.max_count})
+
+
+class BulkDismissForm(forms.Form):
+    """Open concern items dismissed together, with one reason (the queue's checkboxes)."""
+
+    flag_ids = FlagIdsField(max_count=BULK_DISMISS_MAX)
+    reason = forms.CharField(
+        label=_("Why they need nothing from us (one reason for all of them)"), max_length=2000, widget=REASON_WIDGET,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(*args, **kwargs)
+
+    def selected_ids(self) -> set[int]:
+        """The items ticked when the form was sent, to tick them again on a refusal."""
+        if not self.is_bound:
+            return set()
+        return {int(item) for item in self.data.getlist("flag_ids") if item.isdigit() and len(item) <= 18}
+
+
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False, widget=REASON_WIDGET)
 
@@ -164,7 +214,11 @@ class NoteForm(forms.Form):
 
 class WatchedPhraseForm(forms.Form):
     phrase = forms.CharField(label=_("Phrase"), max_length=200)
-    action = forms.ChoiceField(label=_("When it is used"), choices=WatchedPhrase.Action.choices)
+    action = forms.ChoiceField(
+        label=_("When it is used"), choices=WatchedPhrase.Action.choices,
+        help_text=_("“Treat as a crisis” is for words that mean someone may not be safe: the post still appears, "
+                    "the writer sees the crisis lines (988, 911) at once, and the moderators on duty are alerted."),
+    )
     message = forms.CharField(
         label=_("Message to the writer (for block)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

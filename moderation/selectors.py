@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from moderation.models import (
     ModeratorDuty,
     ModeratorNote,
     Report,
+    RefusedPost,
     ReviewRequest,
     RiskAssessment,
     Sanction,
@@ -167,11 +168,20 @@ def care_message_get_for_member(*, member, message_id: int) -> CareMessage:
 
 # ----------------------------------------------------------------------------- the moderators' queue
 QUEUE_PAGE_SIZE = 25
-# How many posts (or room messages) either side of the flagged one the queue shows.
+# How many posts (or room messages) either side of the flagged one an item's own page shows.
 CONTEXT_POSTS = 2
 CONTEXT_ROOM_MESSAGES = 3
 QUEUE_LEVELS = ("crisis", "concern", "report")
 QUEUE_STATES = ("open", "unclaimed", "claimed", "decided", "all")
+# A queue line shows the first words of what was flagged (the item's page shows all of it): this
+# many characters, read from this many in the database so a long post costs the line nothing.
+EXCERPT_CHARS = 140
+EXCERPT_SOURCE_CHARS = 400
+# Each signal on a line (a rule, a report's note, a facilitator's reason) at most this long, and at
+# most this many signals; the item's page has them all.
+SIGNAL_CHARS = 80
+SIGNALS_PER_LINE = 3
+LEVEL_OF_PRIORITY = {0: "crisis", 1: "concern", 2: "report"}
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,9 @@ class QueueFilters:
     group_id: int | None = None
     state: str = "open"
     mine: bool = False  # only the items I hold
-    page: int = 1
+    # Keyset pages: the items after (or before) the item with this id, in queue order.
+    after: int | None = None
+    before: int | None = None
 
 
 @dataclass
@@ -196,15 +208,19 @@ class AuthorHistory:
 @dataclass
 class QueuePage:
     items: list[Flag]
-    page: object  # django.core.paginator.Page over the flags
     filters: QueueFilters
     now: datetime
+    # The ids to pass as ?after= and ?before= for the next and previous pages, None at either end.
+    next_after: int | None
+    previous_before: int | None
+    # Open items by level (crisis, concern, report), whatever the filters: from the flags' index.
+    open_counts: dict[str, int]
+    # Decided items come latest first; open ones oldest first within each level.
+    newest_first: bool = False
 
 
 def _queue_queryset(*, moderator, filters: QueueFilters) -> QuerySet[Flag]:
-    flags = Flag.objects.select_related(
-        "author__profile", "group", "assessment", "claimed_by__profile", "decided_by__profile"
-    )
+    flags = Flag.objects.all()
     if filters.level in ("crisis", "concern"):
         flags = flags.filter(level=filters.level, priority__lt=Flag.PRIORITY_BY_LEVEL["report"])
     elif filters.level == "report":
@@ -217,19 +233,243 @@ def _queue_queryset(*, moderator, filters: QueueFilters) -> QuerySet[Flag]:
         flags = flags.filter(claimed_by=moderator)
     state = filters.state if filters.state in QUEUE_STATES else "open"
     if state == "decided":
-        return flags.exclude(status=Flag.Status.OPEN).order_by("-decided_at", "-pk")
+        return flags.exclude(status=Flag.Status.OPEN)
     if state != "all":
         flags = flags.filter(status=Flag.Status.OPEN)
     if state == "unclaimed":
         flags = flags.filter(claimed_by__isnull=True)
     elif state == "claimed":
         flags = flags.filter(claimed_by__isnull=False)
-    return flags.order_by("priority", "raised_at", "pk")
+    return flags
+
+
+def _queue_order(state: str) -> tuple[tuple[str, ...], bool]:
+    """The fields the queue is ordered by in `state` (the last one unique), and whether ascending:
+    crisis, concern, reports, oldest first; decided items, the latest decision first."""
+    if state == "decided":
+        return ("decided_at", "id"), False
+    return ("priority", "raised_at", "id"), True
+
+
+def _keyset(flags: QuerySet[Flag], fields: tuple[str, ...], values: tuple, *, later: bool, ascending: bool) -> QuerySet[Flag]:
+    """The rows after (`later`) or before `values` in the order of `fields`, as one row comparison
+    ("(priority, raised_at, id) > (1, t, 42)") that the flags' index can start from, so a page deep
+    in the queue costs what the first one does: no OFFSET counting through the rows before it."""
+    from django.db.models import F
+    from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
+    lookup = TupleGreaterThan if later == ascending else TupleLessThan
+    return flags.filter(lookup(Tuple(*(F(name) for name in fields)), values))
+
+
+def _keyset_values(flag_id: int | None, fields: tuple[str, ...]) -> tuple | None:
+    if flag_id is None:
+        return None
+    values = Flag.objects.filter(pk=flag_id).values_list(*fields).first()
+    # A decided item's decision time is what decided pages are ordered by; an open one has none.
+    return values if values is not None and None not in values else None
+
+
+def _queue_rows(flags: QuerySet[Flag], filters: QueueFilters, state: str) -> tuple[list[Flag], int | None, int | None]:
+    """One page of `flags` from the filters' cursor, and the cursors of the pages either side."""
+    fields, ascending = _queue_order(state)
+    order = [name if ascending else f"-{name}" for name in fields]
+    backwards = [name.removeprefix("-") if name.startswith("-") else f"-{name}" for name in order]
+    before = _keyset_values(filters.before, fields) if filters.after is None else None
+    after = _keyset_values(filters.after, fields)
+    if before is not None:
+        rows = _queue_load(_keyset(flags, fields, before, later=False, ascending=ascending).order_by(*backwards), order)
+        if len(rows) > QUEUE_PAGE_SIZE:
+            items = rows[-QUEUE_PAGE_SIZE:]
+            return items, items[-1].pk, items[0].pk
+        # Back at the start of the queue: the first page, full.
+        after = None
+    rows = _queue_load(_keyset(flags, fields, after, later=True, ascending=ascending) if after else flags.order_by(*order), order)
+    items = rows[:QUEUE_PAGE_SIZE]
+    next_after = items[-1].pk if len(rows) > QUEUE_PAGE_SIZE else None
+    previous_before = None
+    if after is not None and items:
+        first = tuple(getattr(items[0], name) for name in fields)
+        if _keyset(flags, fields, first, later=False, ascending=ascending).exists():
+            previous_before = items[0].pk
+    return items, next_after, previous_before
+
+
+def _queue_load(ordered: QuerySet[Flag], order: list[str]) -> list[Flag]:
+    """The first page and one row more (to know whether another page follows) of `ordered`,
+    loaded in queue `order`.
+
+    Two queries: the rows are chosen from the flags table alone (its index, for the open queue),
+    then loaded by id with what each line shows. In one query PostgreSQL joined every flag to its
+    assessment and author before keeping 26 of them, whether as a sort or as a semi-join."""
+    if not ordered.query.order_by:
+        ordered = ordered.order_by(*order)
+    chosen = list(ordered.values_list("pk", flat=True)[: QUEUE_PAGE_SIZE + 1])
+    reports = Prefetch(
+        "reports", queryset=Report.objects.only("flag_id", "reason", "note", "created_at").order_by("created_at"),
+        to_attr="report_list",
+    )
+    rows = (
+        Flag.objects.filter(pk__in=chosen)
+        .select_related("author__profile", "group", "assessment", "claimed_by__profile", "decided_by__profile")
+        .prefetch_related(reports)
+        .order_by(*order)
+    )
+    return list(rows)
+
+
+def queue_open_counts() -> dict[str, int]:
+    """Open items by level, counted in the (status, priority, raised_at) index alone."""
+    rows = Flag.objects.filter(status=Flag.Status.OPEN).order_by().values_list("priority").annotate(count=Count("pk"))
+    counts = dict.fromkeys(LEVEL_OF_PRIORITY.values(), 0)
+    for priority, count in rows:
+        counts[LEVEL_OF_PRIORITY.get(priority, "report")] += count
+    return counts
+
+
+def _short(text: str, length: int) -> str:
+    """The start of `text` on one line. Only line breaks are replaced: the page's own layout runs
+    the other spaces together, and the words stay exactly as written."""
+    from django.utils.text import Truncator
+
+    return Truncator(" ".join((text or "").strip().splitlines())).chars(length)
+
+
+def _attach_excerpts(flags: list[Flag]) -> None:
+    """The first words of what each flag is about, the version that raised it, and what became of
+    it (hidden, removed, waiting for approval): one query per kind of content on the page, reading
+    only the start of each text."""
+    from django.db.models.functions import Substr
+
+    from groups.models import Post, PostRevision, RoomMessage
+
+    def ids(kind: str) -> list[int]:
+        return [flag.content_id for flag in flags if flag.content_kind == kind]
+
+    head = Substr("body", 1, EXCERPT_SOURCE_CHARS)
+    posts = {
+        row["pk"]: row for row in Post.objects.filter(pk__in=ids(ContentKind.POST)).values(
+            "pk", "is_opening", "version", "hidden_at", "deleted_at", "held_at", head=head, title=F("topic__title"),
+        )
+    } if ids(ContentKind.POST) else {}
+    # A post edited since it was flagged: the words of the flagged version, kept as a revision.
+    earlier = [
+        (flag.content_id, flag.assessment.content_version) for flag in flags
+        if flag.content_kind == ContentKind.POST and flag.assessment is not None and flag.content_id in posts
+        and posts[flag.content_id]["version"] != flag.assessment.content_version
+    ]
+    revisions = {}
+    if earlier:
+        wanted = Q(pk__in=[])
+        for post_id, version in earlier:
+            wanted |= Q(post_id=post_id, version=version)
+        revisions = {
+            (row["post_id"], row["version"]): row
+            for row in PostRevision.objects.filter(wanted).values("post_id", "version", "title", head=head)
+        }
+    messages = {
+        row["pk"]: row for row in RoomMessage.objects.filter(pk__in=ids(ContentKind.ROOM_MESSAGE)).values(
+            "pk", "hidden_at", head=head, title=F("session__title"),
+        )
+    } if ids(ContentKind.ROOM_MESSAGE) else {}
+    refused = {
+        row["pk"]: row for row in RefusedPost.objects.filter(pk__in=ids(ContentKind.REFUSED_POST)).values(
+            "pk", "title", head=head,
+        )
+    } if ids(ContentKind.REFUSED_POST) else {}
+    for flag in flags:
+        flag.excerpt, flag.content_state, flag.where = "", [], ""
+        if flag.content_kind == ContentKind.POST and flag.content_id in posts:
+            post = posts[flag.content_id]
+            version = flag.assessment.content_version if flag.assessment is not None else post["version"]
+            revision = revisions.get((flag.content_id, version))
+            title, text = post["title"], post["head"]
+            if revision is not None:
+                title, text = revision["title"] or title, revision["head"]
+                flag.content_state.append("edited")
+            flag.where = title
+            # An opening post's title is part of what its author said.
+            flag.excerpt = _short(f"{title} — {text}" if post["is_opening"] else text, EXCERPT_CHARS)
+            flag.content_state += [name for name in ("hidden", "deleted", "held") if post[f"{name}_at"]]
+        elif flag.content_kind == ContentKind.ROOM_MESSAGE and flag.content_id in messages:
+            message = messages[flag.content_id]
+            flag.where, flag.excerpt = message["title"], _short(message["head"], EXCERPT_CHARS)
+            flag.content_state += ["hidden"] if message["hidden_at"] else []
+        elif flag.content_kind == ContentKind.REFUSED_POST and flag.content_id in refused:
+            row = refused[flag.content_id]
+            flag.excerpt = _short(f"{row['title']} — {row['head']}" if row["title"] else row["head"], EXCERPT_CHARS)
+            flag.content_state.append("refused")
+        else:
+            flag.content_state.append("gone")
+
+
+def _signal_lines(flag: Flag) -> list[tuple[str, str]]:
+    """Why the item is in the queue, short: (kind, text) with kind rule, model, report or facilitator."""
+    lines = []
+    for signal in (flag.assessment.signals if flag.assessment is not None else []) or []:
+        if signal.get("kind") == "rule":
+            lines.append(("rule", _short(signal.get("description", ""), SIGNAL_CHARS)))
+        elif signal.get("kind") == "model":
+            lines.append(("model", f"crisis {signal.get('crisis', 0):.2f}, concern {signal.get('concern', 0):.2f}"))
+    for report in getattr(flag, "report_list", []):
+        note = f": “{_short(report.note, SIGNAL_CHARS)}”" if report.note else ""
+        lines.append(("report", f"{report.get_reason_display()}{note}"))
+    if flag.raised_note:
+        lines.append(("facilitator", _short(flag.raised_note, SIGNAL_CHARS)))
+    return lines
+
+
+def _timing(flags: list[Flag], now: datetime) -> None:
+    for flag in flags:
+        flag.overdue = flag.is_overdue(now)
+        flag.waited = (flag.first_action_at or now) - flag.raised_at if flag.status == Flag.Status.OPEN else None
+
+
+def flag_queue_for_moderator(*, moderator, filters: QueueFilters) -> QueuePage:
+    """One page of the queue, one line per item: level, time waiting, group, the first words of
+    what was flagged, short signals, who holds it. The same number of queries for any number of
+    flags and any page (keyset pages, counts from the index). Moderators only (the caller checks)."""
+    state = filters.state if filters.state in QUEUE_STATES else "open"
+    flags = _queue_queryset(moderator=moderator, filters=filters)
+    items, next_after, previous_before = _queue_rows(flags, filters, state)
+    _attach_excerpts(items)
+    now = timezone.now()
+    _timing(items, now)
+    for flag in items:
+        flag.signal_lines = _signal_lines(flag)
+        flag.more_signals = max(0, len(flag.signal_lines) - SIGNALS_PER_LINE)
+        flag.signal_lines = flag.signal_lines[:SIGNALS_PER_LINE]
+    return QueuePage(
+        items=items, filters=filters, now=now, next_after=next_after, previous_before=previous_before,
+        open_counts=queue_open_counts(), newest_first=not _queue_order(state)[1],
+    )
+
+
+def flag_detail_get(*, flag_id: int) -> Flag:
+    """One queue item with everything about it: the thread around the content, every signal and
+    report (with who reported), the author's history, its waiting time. Moderators only."""
+    reports = Prefetch(
+        "reports", queryset=Report.objects.select_related("reporter__profile").order_by("created_at"), to_attr="report_list"
+    )
+    flag = get_object_or_404(
+        Flag.objects.select_related("author__profile", "group", "assessment", "claimed_by__profile", "decided_by__profile")
+        .prefetch_related(reports),
+        pk=flag_id,
+    )
+    _attach_context([flag])
+    _attach_author_history([flag])
+    _attach_excerpts([flag])
+    _timing([flag], timezone.now())
+    flag.signal_lines = _signal_lines(flag)
+    flag.refused_post = (
+        RefusedPost.objects.filter(pk=flag.content_id).first() if flag.content_kind == ContentKind.REFUSED_POST else None
+    )
+    return flag
 
 
 def _attach_context(flags: list[Flag]) -> None:
-    """Each flag's content and what surrounds it: a fixed number of queries for any page."""
-    from django.db.models import F, OuterRef, Subquery, Window
+    """Each flag's content and what surrounds it: a fixed number of queries for any number of flags."""
+    from django.db.models import OuterRef, Subquery, Window
     from django.db.models.functions import Coalesce, RowNumber
 
     from groups.models import Post, RoomMessage
@@ -293,7 +533,7 @@ def _attach_context(flags: list[Flag]) -> None:
 
 
 def _attach_author_history(flags: list[Flag]) -> None:
-    """Earlier flags, sanctions and an open case for each author on the page: three queries."""
+    """Earlier flags, sanctions and an open case for each author: three queries."""
     author_ids = {flag.author_id for flag in flags if flag.author_id is not None}
     histories = {author_id: AuthorHistory(sanctions=[]) for author_id in author_ids}
     if author_ids:
@@ -308,30 +548,6 @@ def _attach_author_history(flags: list[Flag]) -> None:
             histories[case.member_id].open_case = case
     for flag in flags:
         flag.history = histories.get(flag.author_id)
-
-
-def flag_queue_for_moderator(*, moderator, filters: QueueFilters, only_ids: list[int] | None = None) -> QueuePage:
-    """One page of the queue, in order (crisis, concern, reports; oldest first), with everything
-    the queue shows: content in context, signals, report reasons, the author's history, waiting
-    time. The number of queries does not depend on the number of flags. Moderators only (the
-    caller checks)."""
-    from django.core.paginator import Paginator
-
-    reports = Prefetch(
-        "reports", queryset=Report.objects.select_related("reporter__profile").order_by("created_at"), to_attr="report_list"
-    )
-    queryset = _queue_queryset(moderator=moderator, filters=filters).prefetch_related(reports)
-    if only_ids is not None:  # one item's own page: the same details as in the queue
-        queryset = queryset.filter(pk__in=only_ids)
-    page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(filters.page)
-    items = list(page.object_list)
-    _attach_context(items)
-    _attach_author_history(items)
-    now = timezone.now()
-    for flag in items:
-        flag.overdue = flag.is_overdue(now)
-        flag.waited = (flag.first_action_at or now) - flag.raised_at if flag.status == Flag.Status.OPEN else None
-    return QueuePage(items=items, page=page, filters=filters, now=now)
 
 
 def queue_group_choices() -> list[tuple[int, str]]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("overview/", views_overview.overview, name="overview"),
     path("duty/", views.duty_set, name="duty_set"),
+    path("flags/dismiss/", views.flag_bulk_dismiss, name="flag_bulk_dismiss"),
     path("flags/<int:flag_id>/", views.flag_detail, name="flag_detail"),
     path("flags/<int:flag_id>/claim/", views.flag_claim, name="flag_claim"),
     path("flags/<int:flag_id>/release/", views.flag_release, name="flag_release"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from moderation import care_selectors, selectors, services
 from moderation.forms import (
     AnswerForm,
     AuditFilterForm,
+    BulkDismissForm,
     CaseCloseForm,
     CaseNoteForm,
     CheckInForm,
@@ -37,6 +39,7 @@ from moderation.forms import (
     WatchedPhraseForm,
 )
 from moderation.models import Flag, Sanction
+from moderation.services.queue import flag_dismiss_many
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -47,34 +50,39 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
+def _cursor(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def _queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, selectors.QueueFilters]:
     form = QueueFilterForm(request.GET or None, group_choices=selectors.queue_group_choices())
     data = form.cleaned_data if form.is_valid() else {}
-    try:
-        page = int(request.GET.get("page", 1))
-    except ValueError:
-        page = 1
     filters = selectors.QueueFilters(
         level=data.get("level") or "", source=data.get("source") or "", group_id=data.get("group"),
-        state=data.get("state") or "open", mine=bool(data.get("mine")), page=page,
+        state=data.get("state") or "open", mine=bool(data.get("mine")),
+        after=_cursor(request, "after"), before=_cursor(request, "before"),
     )
     return form, filters
 
 
-@moderator_required
-@never_cache
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The queue. With ?fragment=queue, only the list (the live feed reloads it in place)."""
+def _dashboard_page(request: HttpRequest, *, status: int = 200, bulk_form: BulkDismissForm | None = None) -> HttpResponse:
     filter_form, filters = _queue_filters(request)
     queue = selectors.flag_queue_for_moderator(moderator=request.user, filters=filters)
-    # The fragment's own links and forms (pages, "next" after a claim) lead to the whole page.
+    # The fragment's own links and forms (pages, "next" after a claim) lead to the whole page;
+    # the page links carry the filters, without the cursor of the page they leave.
     params = request.GET.copy()
     params.pop("fragment", None)
     query = params.urlencode()
-    here = f"{request.path}?{query}" if query else request.path
-    context = {"queue": queue, "filter_form": filter_form, "query": query, "here": here}
-    if request.GET.get("fragment") == "queue":
+    here = f"{reverse('moderation:dashboard')}?{query}" if query else reverse("moderation:dashboard")
+    for name in ("after", "before"):
+        params.pop(name, None)
+    bulk_form = bulk_form or BulkDismissForm()
+    context = {
+        "queue": queue, "filter_form": filter_form, "query": query, "filters_query": params.urlencode(), "here": here,
+        "bulk_form": bulk_form, "selected_ids": bulk_form.selected_ids(),
+    }
+    if request.GET.get("fragment") == "queue" and request.method == "GET":
         return render(request, "moderation/_queue.html", context)
     return render(
         request,
@@ -88,7 +96,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "reviews": selectors.review_request_list_open(),
             "on_duty": selectors.moderator_on_duty(moderator=request.user),
         },
+        status=status,
     )
+
+
+@moderator_required
+@never_cache
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The queue. With ?fragment=queue, only the list (the live feed reloads it in place)."""
+    return _dashboard_page(request)
+
+
+@moderator_required
+@require_POST
+def flag_bulk_dismiss(request: HttpRequest) -> HttpResponse:
+    """Several open concern items dismissed with one reason. The form posts to an address that
+    carries the queue's filters and page, so a refusal shows the same queue again, with the reason
+    and the ticked items as they were."""
+    form = BulkDismissForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome = flag_dismiss_many(
+                flag_ids=form.cleaned_data["flag_ids"], moderator=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = len(outcome.dismissed)
+            messages.success(request, ngettext(
+                "Dismissed %(count)d item, with your reason.", "Dismissed %(count)d items, with your reason.", count
+            ) % {"count": count})
+            for flag_id, why in outcome.skipped:
+                messages.warning(request, _("Item #%(number)d was left as it is: %(why)s") % {"number": flag_id, "why": why})
+            return _back(request, reverse("moderation:dashboard"))
+    return _dashboard_page(request, status=400, bulk_form=form)
 
 
 @moderator_required
@@ -104,14 +146,10 @@ def duty_set(request: HttpRequest) -> HttpResponse:
 
 
 def _flag_page(request: HttpRequest, flag_id: int, status: int = 200, **forms) -> HttpResponse:
-    flag = get_object_or_404(Flag, pk=flag_id)
-    # The item as the queue shows it, with the same context and history.
-    queue = selectors.flag_queue_for_moderator(
-        moderator=request.user, filters=selectors.QueueFilters(state="all", page=1), only_ids=[flag.pk]
-    )
+    flag = selectors.flag_detail_get(flag_id=flag_id)
     context = {
-        "flag": queue.items[0],
-        "now": queue.now,
+        "flag": flag,
+        "now": timezone.now(),
         "dismiss_form": forms.get("dismiss_form") or ReasonForm(),
         "confirm_form": forms.get("confirm_form") or OptionalReasonForm(),
         "hide_form": forms.get("hide_form") or HideForm(),

@@ -22,6 +22,8 @@ from platform_site.realtime import MODERATORS_GROUP, publish_on_commit
 logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 2000
+# More than a page of the queue: a moderator dismisses what they have read, not the whole queue.
+BULK_DISMISS_MAX = 50
 
 
 class ClaimConflict(Exception):
@@ -180,18 +182,75 @@ def _open_flag(flag_id: int, moderator) -> Flag:
     return flag
 
 
+def _dismissed(flag: Flag, moderator, reason: str, now, **audit_fields) -> None:
+    """Close a locked, open item as dismissed, with its audit entry and event."""
+    _decide(flag, moderator, Flag.Status.DISMISSED, reason, now)
+    # A post a facilitator hid, dismissed by a moderator, comes back.
+    if flag.source == Flag.Source.FACILITATOR:
+        _content_set_hidden(flag.content_kind, flag.content_id, hidden=False)
+    _flag_recorded(flag, moderator, AuditEntry.Action.FLAG_DISMISSED, "dismissed", reason=reason, **audit_fields)
+
+
 def flag_dismiss(*, flag_id: int, moderator, reason: str) -> Flag:
     """Nothing to act on. The reason is required; a dismissed assessment teaches the model "ok"."""
     _require_moderator(moderator)
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         flag = _open_flag(flag_id, moderator)
-        _decide(flag, moderator, Flag.Status.DISMISSED, reason, timezone.now())
-        # A post a facilitator hid, dismissed by a moderator, comes back.
-        if flag.source == Flag.Source.FACILITATOR:
-            _content_set_hidden(flag.content_kind, flag.content_id, hidden=False)
-        _flag_recorded(flag, moderator, AuditEntry.Action.FLAG_DISMISSED, "dismissed", reason=reason)
+        _dismissed(flag, moderator, reason, timezone.now())
     return flag
+
+
+@dataclass(frozen=True)
+class BulkDismissal:
+    dismissed: list[Flag]
+    skipped: list[tuple[int, str]]  # (item id, why it was left as it is)
+
+
+def _bulk_dismissable(flag: Flag) -> bool:
+    return flag.source == Flag.Source.ASSESSMENT and flag.level == RiskLevel.CONCERN
+
+
+def flag_dismiss_many(*, flag_ids: list[int], moderator, reason: str) -> BulkDismissal:
+    """Dismiss several open concern items with one reason, each exactly as `flag_dismiss` would
+    (its own audit entry and feed event), in one transaction.
+
+    Only concern items from the risk assessment: a crisis is read and decided one at a time, and so
+    is what a person raised (a report, a facilitator's hide). If any of those is among `flag_ids`,
+    nothing is dismissed. Items decided meanwhile, or held by another moderator, are left as they
+    are and named in `skipped`.
+    """
+    _require_moderator(moderator)
+    reason = _clean_reason(reason, required=True)
+    wanted = sorted(set(flag_ids))
+    if not wanted:
+        raise ValidationError({"flag_ids": _("Tick the items to dismiss in the queue first.")})
+    if len(wanted) > BULK_DISMISS_MAX:
+        raise ValidationError({"flag_ids": _("At most %(max)d items at once.") % {"max": BULK_DISMISS_MAX}})
+    with transaction.atomic():
+        flags = list(Flag.objects.select_for_update().filter(pk__in=wanted).select_related("author", "group").order_by("pk"))
+        refused = [flag for flag in flags if not _bulk_dismissable(flag)]
+        if refused:
+            crisis = any(flag.level == RiskLevel.CRISIS for flag in refused)
+            numbers = ", ".join(f"#{flag.pk}" for flag in refused)
+            message = (
+                _("Nothing was dismissed: crisis items are decided one at a time, on their own page (%(items)s).")
+                if crisis else
+                _("Nothing was dismissed: what a person raised is decided one at a time, on its own page (%(items)s).")
+            )
+            raise ValidationError(message % {"items": numbers})
+        found = {flag.pk for flag in flags}
+        skipped = [(flag_id, _("it no longer exists.")) for flag_id in wanted if flag_id not in found]
+        dismissed, now = [], timezone.now()
+        for flag in flags:
+            if flag.status != Flag.Status.OPEN:
+                skipped.append((flag.pk, _("it was already decided.")))
+            elif flag.claimed_by_id is not None and flag.claimed_by_id != moderator.pk:
+                skipped.append((flag.pk, _("another moderator is working on it.")))
+            else:
+                _dismissed(flag, moderator, reason, now, details={"bulk": True})
+                dismissed.append(flag)
+    return BulkDismissal(dismissed=dismissed, skipped=sorted(skipped))
 
 
 def flag_confirm(*, flag_id: int, moderator, note: str = "") -> Flag:

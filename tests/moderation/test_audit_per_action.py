@@ -17,7 +17,7 @@ from django.utils import timezone
 from groups.models import GroupSession, Post, RoomParticipant
 from groups.services.rooms import room_control
 from moderation import services
-from moderation.models import AuditEntry, Sanction
+from moderation.models import AuditEntry, Flag, RiskAssessment, Sanction
 from tests.factories import UserFactory
 from tests.moderation.world import FACILITATOR_HERE, MODERATOR, build_moderation_world
 
@@ -53,6 +53,17 @@ def _on_flag(w, _result, reason: str = "") -> dict:
 
 def _on_case(w, _result, reason: str = "") -> dict:
     return _on(w, "crisiscase", w.case.pk, group=None, reason=reason)
+
+
+def _concern_flag(w) -> None:
+    assessment = RiskAssessment.objects.create(
+        content_kind="post", content_id=w.post.pk, author=w.author, group=w.group, status=RiskAssessment.Status.ASSESSED,
+        level="concern",
+    )
+    w.concern = Flag.objects.create(
+        source=Flag.Source.ASSESSMENT, assessment=assessment, level="concern", priority=1, content_kind="post",
+        content_id=w.post.pk, author=w.author, group=w.group,
+    )
 
 
 def _hide_post(w) -> None:
@@ -135,6 +146,12 @@ ACTIONS = [
         "dismiss", A.FLAG_DISMISSED,
         lambda w: services.flag_dismiss(flag_id=w.flag.pk, moderator=_moderator(w), reason="Nothing wrong here."),
         lambda w, r: _on_flag(w, r, "Nothing wrong here."),
+    ),
+    Act(
+        "dismiss-several-at-once", A.FLAG_DISMISSED,
+        lambda w: services.queue.flag_dismiss_many(flag_ids=[w.concern.pk], moderator=_moderator(w), reason="Describing numbness."),
+        lambda w, r: _on(w, "flag", w.concern.pk, reason="Describing numbness."),
+        prepare=_concern_flag,
     ),
     Act(
         "confirm", A.FLAG_CONFIRMED, lambda w: services.flag_confirm(flag_id=w.flag.pk, moderator=_moderator(w), note="Right call."),

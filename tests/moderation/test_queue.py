@@ -1,4 +1,8 @@
-"""The queue: order, content in context, history, filters, claiming, and each action's audit entry."""
+"""The queue: order, an item's content in context and history, filters, claiming, and each action's audit entry.
+
+The queue page itself (one line per item, keyset pages, queries) is tested in test_queue_page.py;
+dismissing several items at once in test_queue_bulk.py."""
+import re
 import threading
 from datetime import timedelta
 
@@ -64,14 +68,14 @@ def test_queue_orders_crisis_then_concern_then_reports_and_oldest_first(moderato
     assert order == [old_crisis.pk, new_crisis.pk, old_concern.pk, report.flag_id]
 
 
-def test_queue_item_shows_the_post_in_its_topic_signals_reasons_and_the_authors_history(moderator, topic):
+def test_an_items_page_shows_the_post_in_its_topic_signals_reasons_and_the_authors_history(moderator, topic):
     posts = [PostFactory(topic=topic, body=f"Reply {n}") for n in range(8)]
     target = posts[4]
     flag = _assessed_flag(target, RiskLevel.CONCERN)
     services.report_create(reporter=UserFactory(), post=target, reason="worried", note="They sound far away.")
     Sanction.objects.create(user=target.author, kind=Sanction.Kind.WARNING, reason="Earlier.")
 
-    items = {item.pk: item for item in _queue(moderator).items}
+    items = {item.pk: selectors.flag_detail_get(flag_id=item.pk) for item in _queue(moderator).items}
     item = items[flag.pk]
 
     context = [(post.body, is_target) for post, is_target in item.context]
@@ -83,13 +87,14 @@ def test_queue_item_shows_the_post_in_its_topic_signals_reasons_and_the_authors_
     assert [(r.reason, r.note) for r in report_item.report_list] == [("worried", "They sound far away.")]
 
 
-def test_queue_item_shows_the_room_messages_around_the_reported_one(moderator):
+def test_an_items_page_shows_the_room_messages_around_the_reported_one(moderator):
     session = GroupSessionFactory()
     author = UserFactory()
     messages = [RoomMessage.objects.create(session=session, seq=n, author=author, body=f"line {n}") for n in range(1, 11)]
     report = services.report_create(reporter=UserFactory(), room_message=messages[5], reason="harassment")
 
-    [item] = _queue(moderator).items
+    [line] = _queue(moderator).items
+    item = selectors.flag_detail_get(flag_id=line.pk)
 
     assert item.pk == report.flag_id
     assert [(m.seq, target) for m, target in item.context] == [(3, False), (4, False), (5, False), (6, True), (7, False), (8, False), (9, False)]
@@ -105,7 +110,8 @@ def test_an_item_waiting_past_its_levels_limit_is_overdue_and_stands_out(moderat
     page = text_of(moderator_client.get(reverse("moderation:dashboard")))
 
     assert overdue == {late.pk: True, fresh.pk: False, concern.pk: False}
-    assert f'id="flag-{late.pk}"' in page and "overdue" in page.split(f'id="flag-{late.pk}"')[0].rsplit("<li", 1)[1]
+    rows = {flag.pk: re.search(rf'<tr class="([^"]*)" id="flag-{flag.pk}"', page).group(1).split() for flag in (late, fresh, concern)}
+    assert ["overdue" in classes for classes in rows.values()] == [True, False, False]
 
 
 def test_queue_filters_by_level_source_group_state_and_mine(moderator, other_moderator, topic):

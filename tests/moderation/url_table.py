@@ -92,6 +92,9 @@ CASES = [
     Case("dashboard", "get", "moderator", 200),
     Case("overview", "get", "moderator", 200),
     Case("duty_set", "post", "moderator", 302, data=lambda w: {"on_duty": "1"}),
+    # The world's item is a report, which is decided on its own page: refused, the queue shown again (400).
+    Case("flag_bulk_dismiss", "post", "moderator", 400, data=lambda w: {"flag_ids": [w.flag.pk], "reason": "Fine."},
+         label="refused-report"),
     Case("flag_detail", "get", "moderator", 200, kwargs=_flag),
     Case("flag_claim", "post", "moderator", 302, kwargs=_flag),
     Case("flag_release", "post", "moderator", 302, kwargs=_flag),
