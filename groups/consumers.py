@@ -40,6 +40,8 @@ LIVE_PAUSED = {
     "detail": "Live chat is paused: messages are saved, and will show when it's back.",
 }
 LIVE_RESUMED = {"type": "system", "code": "live_resumed", "detail": "Live chat is back."}
+# What a facilitator or moderator in the room reads beside a message that raised a crisis alert.
+SAFETY_NOTICE_DETAIL = "This message raised a crisis alert. A moderator has been told."
 
 CLIENT_FRAMES_NEEDING = {"message": ("body", "client_id"), "resume": ("after",), "report": ("message_id", "reason")}
 
@@ -173,6 +175,8 @@ class SessionRoomConsumer(ThawJsonConsumer):
         try:
             await self.channel_layer.group_add(self.room_group, self.channel_name)
             await self.channel_layer.group_add(user_group_name(self.user.pk), self.channel_name)
+            if self.role in rooms.LEADING_ROLES:
+                await self.channel_layer.group_add(rooms.session_leaders_group_name(self.session_id), self.channel_name)
         except Exception:
             return False
         return True
@@ -205,6 +209,8 @@ class SessionRoomConsumer(ThawJsonConsumer):
         with contextlib.suppress(Exception):  # the layer may be down; the socket leaves the room all the same
             await self.channel_layer.group_discard(self.room_group, self.channel_name)
             await self.channel_layer.group_discard(user_group_name(self.user.pk), self.channel_name)
+            if self.role in rooms.LEADING_ROLES:
+                await self.channel_layer.group_discard(rooms.session_leaders_group_name(self.session_id), self.channel_name)
         await database_sync_to_async(rooms.room_leave)(session_id=self.session_id, channel_name=self.channel_name)
 
     async def send_json(self, content: dict[str, Any], close: bool = False) -> None:
@@ -349,6 +355,12 @@ class SessionRoomConsumer(ThawJsonConsumer):
     async def room_check_in_summary(self, event: dict[str, Any]) -> None:
         if self.role in rooms.LEADING_ROLES:
             await self.send_json(event | {"type": "check_in_summary"})
+
+    # Sent to the room's leaders' group only: a message raised a crisis alert. Its author has the
+    # crisis panel instead; the score and the signals are never sent.
+    async def room_safety_notice(self, event: dict[str, Any]) -> None:
+        if self.role in rooms.LEADING_ROLES and event.get("author_id") != self.user.pk:
+            await self.send_json({"type": "safety_notice", "message_id": event["message_id"], "detail": SAFETY_NOTICE_DETAIL})
 
     # Sent to user-<id>: the member left the group or was removed from it.
     async def membership_ended(self, event: dict[str, Any]) -> None:

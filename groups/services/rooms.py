@@ -294,6 +294,21 @@ def _publish(session_id: int, event: dict) -> None:
     publish_on_commit(session_group_name(session_id), event)
 
 
+def session_leaders_group_name(session_id: int) -> str:
+    """The room's facilitators and moderators: what the members of the room must not see."""
+    return f"{session_group_name(session_id)}-leaders"
+
+
+def _tell_leaders_of_crisis(session_id: int, message: RoomMessage) -> None:
+    """The room's leaders learn, privately, that this message raised a crisis alert (a moderator
+    is alerted by the pipeline): ids only, never the score or the signals. The author's own sockets
+    skip it; the author has the crisis panel."""
+    publish_on_commit(
+        session_leaders_group_name(session_id),
+        {"type": "room.safety_notice", "message_id": message.pk, "author_id": message.author_id},
+    )
+
+
 def room_join(*, session: GroupSession, user, role: str, channel_name: str) -> dict:
     """Record the socket and return the frames the newcomer gets: welcome and history.
 
@@ -536,7 +551,10 @@ def _message_store(*, facts: _SendFacts, item: _CheckedSend, now: datetime, broa
         kind=ContentKind.ROOM_MESSAGE, content_id=message.pk, version=1, author=user, group=session.group,
         immediate_level=item.risk_level,
     )
-    return SentMessage(message=message, duplicate=False, show_crisis_panel=crisis_panel_due(item.risk_level))
+    sent = SentMessage(message=message, duplicate=False, show_crisis_panel=crisis_panel_due(item.risk_level))
+    if sent.show_crisis_panel:
+        _tell_leaders_of_crisis(session.pk, message)
+    return sent
 
 
 def _room_message_text(message_id: int, version: int) -> str | None:

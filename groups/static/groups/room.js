@@ -84,6 +84,7 @@
     this.checkedIn = false;
     this.checkedOut = false;
     this.livePaused = false;      // the server said live chat is paused (its channel layer is down)
+    this.safetyNotices = new Map(); // message id -> note, for leaders: a message that raised a crisis alert
   }
 
   Room.prototype.t = function (key, values) {
@@ -252,6 +253,7 @@
       case "you": this.onYou(frame); break;
       case "system": if (frame.code === "live_resumed") { this.onLiveResumed(frame); } else { this.addSystem(frame.detail); } break;
       case "check_in_summary": this.onSummary(frame); break;
+      case "safety_notice": this.onSafetyNotice(frame); break;
       case "error": this.onError(frame); break;
       case "pong": break;
       default: break; // a newer server may say more than this client knows; ignore it
@@ -391,6 +393,7 @@
   Room.prototype.fillSent = function (li, message) {
     li.dataset.seq = String(message.seq);
     if (message.id) { li.dataset.messageId = String(message.id); }
+    this.attachSafetyNotice(li);
     var time = li.querySelector(".room-time");
     if (message.sent_at) {
       time.dateTime = message.sent_at;
@@ -678,6 +681,23 @@
     box.querySelector(".room-summary-words").textContent = Object.keys(words).map(function (word) {
       return word + " ×" + words[word];
     }).join(", ");
+  };
+
+  // Facilitators and moderators only (the server sends it to nobody else): a calm note beside a
+  // message that raised a crisis alert. It may come before the message itself: kept until it shows.
+  Room.prototype.onSafetyNotice = function (frame) {
+    if (typeof frame.message_id !== "number") { return; }
+    this.safetyNotices.set(String(frame.message_id), frame.detail || "");
+    var li = this.log.querySelector('[data-message-id="' + frame.message_id + '"]');
+    if (li) { this.attachSafetyNotice(li); }
+  };
+
+  Room.prototype.attachSafetyNotice = function (li) {
+    var id = li.dataset.messageId;
+    if (!id || !this.safetyNotices.has(id) || li.querySelector(".room-safety-notice")) { return; }
+    var note = el("p", "room-safety-notice", this.safetyNotices.get(id));
+    note.setAttribute("role", "note");
+    li.insertBefore(note, li.querySelector(".room-message-actions"));
   };
 
   Room.prototype.showCrisisPanel = function () {
