@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from moderation.models import AuditEntry, WatchedPhrase
-from moderation.risk.rules import CATEGORY_WATCHED_PHRASE, LEVEL_CONCERN, rules_check, text_normalise
+from moderation.risk.rules import CATEGORY_WATCHED_PHRASE, LEVEL_CONCERN, LEVEL_CRISIS, rules_check, text_normalise
 from moderation.services import audit
 from moderation.services.queue import _require_moderator
 
@@ -58,13 +58,16 @@ def _forget_cached_phrases() -> None:
         logger.warning("watched phrases cache not cleared; the change applies within %s s", CACHE_SECONDS)
 
 
+# The level a phrase gives what it is found in. "crisis" phrases take the crisis path: the writer
+# sees the crisis lines at once, and the assessment ends in a crisis flag, a case and an alert.
+# Hold and block phrases stop a post before it is saved; in the assessment they are informational
+# signals, shown to the moderator beside the held post.
+_LEVEL_OF_ACTION = {WatchedPhrase.Action.FLAG: LEVEL_CONCERN, WatchedPhrase.Action.CRISIS: LEVEL_CRISIS}
+
+
 def risk_extra_phrases() -> tuple[tuple[str, str, str], ...]:
-    """What the rule layer takes as `extra_phrases`: "flag" phrases raise a concern (a queue item);
-    the others are informational signals, shown to the moderator beside the held post."""
-    return tuple(
-        (p.phrase, LEVEL_CONCERN if p.action == WatchedPhrase.Action.FLAG else "", str(p.id))
-        for p in watched_phrases_active()
-    )
+    """What the rule layer takes as `extra_phrases`: (phrase, level, id)."""
+    return tuple((p.phrase, _LEVEL_OF_ACTION.get(p.action, ""), str(p.id)) for p in watched_phrases_active())
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,11 @@ class Screening:
 
 
 def content_screen(*, text: str) -> Screening:
-    """Hold or block phrases in `text`, before it is saved. Matched as the rule layer matches."""
-    phrases = [p for p in watched_phrases_active() if p.action != WatchedPhrase.Action.FLAG]
+    """Hold or block phrases in `text`, before it is saved. Matched as the rule layer matches.
+
+    Flag and crisis phrases never stop a post: people in crisis must not be shut out."""
+    stopping = (WatchedPhrase.Action.HOLD, WatchedPhrase.Action.BLOCK)
+    phrases = [p for p in watched_phrases_active() if p.action in stopping]
     if not phrases or not text:
         return Screening()
     verdict = rules_check(text, extra_phrases=[(p.phrase, "", str(p.id)) for p in phrases])

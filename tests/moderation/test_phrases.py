@@ -8,7 +8,7 @@ from django.urls import reverse
 from groups import services as forum
 from groups.models import RoomMessage
 from moderation import services
-from moderation.models import AuditEntry, Flag, RiskAssessment, WatchedPhrase
+from moderation.models import AuditEntry, CrisisCase, Flag, RiskAssessment, WatchedPhrase
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for, text_of
@@ -181,5 +181,88 @@ async def test_a_flag_phrase_delivers_the_next_room_message_and_puts_it_in_the_q
     assert seen["id"] == ack["id"] and seen["body"] == "Who else is on the weekly webinar?"
     flags = await database_sync_to_async(lambda: list(Flag.objects.filter(content_kind="room_message").values_list("content_id", "level", "status")))()
     assert flags == [(ack["id"], "concern", "open")]  # the first message, sent before the phrase, raised none
+    await facilitator.disconnect()
+    await member.disconnect()
+
+
+# ----------------------------------------------------------------------------- the crisis path
+
+# Words nobody would call a crisis on their own: only the moderators' phrase makes them one (a
+# code a community uses, say). Written for these tests.
+CODED = "Heading to the blue gate on Saturday, as usual."
+
+
+def test_the_phrase_form_and_list_offer_the_crisis_path(moderator_client):
+    page = text_of(moderator_client.get(reverse("moderation:phrase_list")))
+    assert '<option value="crisis">' in page and "Treat as a crisis" in page
+
+    response = moderator_client.post(reverse("moderation:phrase_list"), {"phrase": "blue gate", "action": "crisis", "is_active": "on"})
+
+    assert response.status_code == 302
+    assert WatchedPhrase.objects.get().action == WatchedPhrase.Action.CRISIS
+    listed = text_of(moderator_client.get(reverse("moderation:phrase_list")))
+    assert "crisis path" in listed and '<option value="crisis" selected>' in listed
+
+
+def test_each_action_gives_the_rule_layer_its_level(moderator):
+    from moderation.services.phrases import risk_extra_phrases
+
+    for phrase, action in (("blue gate", "crisis"), ("weekly webinar", "flag"), ("meet up offline", "hold")):
+        services.watched_phrase_save(moderator=moderator, phrase=phrase, action=action)
+    services.watched_phrase_save(moderator=moderator, phrase="crypto course", action="block", message="No adverts.")
+
+    levels = {phrase: level for phrase, level, _id in risk_extra_phrases()}
+
+    assert levels == {"blue gate": "crisis", "weekly webinar": "concern", "meet up offline": "", "crypto course": ""}
+
+
+def test_a_crisis_phrase_never_holds_or_blocks_a_post(moderator, author, topic):
+    services.watched_phrase_save(moderator=moderator, phrase="blue gate", action="crisis")
+
+    reply = forum.reply_create(topic=topic, author=author, body=CODED)
+
+    assert reply.held_at is None and reply.hidden_at is None
+
+
+def test_a_post_with_a_crisis_phrase_shows_the_writer_the_panel_and_ends_in_a_crisis_flag_and_case(
+    moderator, author, topic, django_capture_on_commit_callbacks
+):
+    url = reverse("groups:topic_reply", kwargs={"slug": topic.group.slug, "topic_id": topic.pk})
+    writer = client_for(author)
+    with django_capture_on_commit_callbacks(execute=True):
+        before = writer.post(url, {"body": CODED}, follow=True)
+    assert 'id="crisis-panel"' not in text_of(before)  # without the phrase: ordinary words
+    assert not Flag.objects.filter(level="crisis").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the cached list is dropped when the change commits
+        services.watched_phrase_save(moderator=moderator, phrase="blue gate", action="crisis")
+    with django_capture_on_commit_callbacks(execute=True):
+        after = writer.post(url, {"body": f"So: {CODED}"}, follow=True)
+
+    assert after.status_code == 200 and 'id="crisis-panel"' in text_of(after)
+    reply = topic.posts.get(body=f"So: {CODED}")
+    assert reply.held_at is None  # everyone in the group still reads it
+    flag = Flag.objects.get(content_kind="post", content_id=reply.pk)
+    assert flag.level == "crisis" and flag.status == "open"
+    assert any(s.get("category") == "watched_phrase" for s in RiskAssessment.objects.get(pk=flag.assessment_id).signals)
+    case = CrisisCase.objects.get(member=author, status=CrisisCase.Status.OPEN)
+    assert case.flag_id == flag.pk or case.events.filter(kind="flag_added").exists()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_crisis_phrase_delivers_the_room_message_shows_the_writer_help_and_tells_the_facilitator():
+    room, facilitator, member = await _room_with_a_phrase_added_after_a_first_message("blue gate", "crisis")
+
+    await member.send_json_to(message(CODED))
+
+    ack = await next_of(member, "ack")
+    assert ack["show_crisis_panel"] is True
+    seen = await next_of(facilitator, "message")
+    assert seen["id"] == ack["id"] and seen["body"] == CODED
+    notice = await next_of(facilitator, "safety_notice")
+    assert notice["message_id"] == ack["id"]
+    flag = await database_sync_to_async(Flag.objects.get)(content_kind="room_message", content_id=ack["id"])
+    assert flag.level == "crisis"
     await facilitator.disconnect()
     await member.disconnect()
