@@ -111,45 +111,42 @@ def _word_terms(text: str) -> list[str]:
     return tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
 
 
-def _char_terms(text: str) -> list[str]:
-    """TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)): character pieces inside each word,
-    the word padded with a space on both sides; a word shorter than n gives itself once and no
-    longer pieces."""
+def _char_terms(word: str) -> list[str]:
+    """TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)) for one lower-case word: character
+    pieces inside it, padded with a space on both sides; a word shorter than n gives itself once
+    and no longer pieces."""
+    padded = f" {word} "
+    length = len(padded)
     terms = []
-    extend = terms.extend
-    for word in text.lower().split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(2, 6):
-            if n >= length:
-                terms.append(padded)
-                break
-            extend([padded[start:start + n] for start in range(length - n + 1)])
+    for n in range(2, 6):
+        if n >= length:
+            terms.append(padded)
+            break
+        terms.extend([padded[start:start + n] for start in range(length - n + 1)])
     return terms
 
 
 class _Features:
     """One vectorizer's vocabulary and idf, with each class's weights for its terms."""
 
-    __slots__ = ("index", "idf", "weights", "terms")
+    __slots__ = ("index", "idf", "weights")
 
-    def __init__(self, state: dict, coef: list[list[float]], offset: int, terms):
+    def __init__(self, state: dict, coef: list[list[float]], offset: int):
         vocabulary = state["vocabulary"]
         self.index = {term: position for position, term in enumerate(vocabulary)}
         self.idf = array("d", state["idf"])
         # One array per class, in the order of the model's classes.
         self.weights = tuple(array("d", row[offset:offset + len(vocabulary)]) for row in coef)
-        self.terms = terms
+
+    def positions(self, text: str) -> list[int]:
+        """The vocabulary position of every term of the text that is in the vocabulary, repeats kept."""
+        raise NotImplementedError
 
     def decision(self, text: str) -> list[float]:
         """Each class's share of coef . x for this vectorizer: sublinear tf (1 + log tf) times idf,
         l2-normalised, as TfidfVectorizer(sublinear_tf=True) computes it."""
-        index, idf = self.index, self.idf
-        values = []
-        for term, count in Counter(self.terms(text)).items():
-            position = index.get(term)
-            if position is not None:
-                values.append((position, (1.0 + math.log(count)) * idf[position]))
+        idf = self.idf
+        values = [(position, (1.0 + math.log(count)) * idf[position]) for position, count in Counter(self.positions(text)).items()]
         sums = [0.0] * len(self.weights)
         if not values:
             return sums
@@ -157,6 +154,40 @@ class _Features:
         for k, weights in enumerate(self.weights):
             sums[k] = sum(value * weights[position] for position, value in values) / norm
         return sums
+
+
+class _WordFeatures(_Features):
+    __slots__ = ()
+
+    def positions(self, text: str) -> list[int]:
+        index = self.index
+        return [index[term] for term in _word_terms(text) if term in index]
+
+
+class _CharFeatures(_Features):
+    """Character pieces never cross a word, so each word's pieces are looked up once and kept:
+    most words of a post ("the", "feel", "numb") were seen in an earlier one."""
+
+    __slots__ = ("_by_word",)
+    # About 3 MiB at most; emptied when full (new words are rare after the first few posts).
+    WORDS_KEPT = 10_000
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._by_word: dict[str, tuple[int, ...]] = {}
+
+    def positions(self, text: str) -> list[int]:
+        index, by_word = self.index, self._by_word
+        positions: list[int] = []
+        for word in text.lower().split():
+            found = by_word.get(word)
+            if found is None:
+                found = tuple(index[term] for term in _char_terms(word) if term in index)
+                if len(by_word) >= self.WORDS_KEPT:
+                    by_word.clear()
+                by_word[word] = found
+            positions.extend(found)
+        return positions
 
 
 class RiskModel:
@@ -176,8 +207,8 @@ class RiskModel:
         words = len(state["word"]["vocabulary"])
         if len(coef) != len(self.classes) or any(len(row) != words + len(state["char"]["vocabulary"]) for row in coef):
             raise ValueError("This risk model's weights do not match its vocabularies.")
-        self._word = _Features(state["word"], coef, 0, _word_terms)
-        self._char = _Features(state["char"], coef, words, _char_terms)
+        self._word = _WordFeatures(state["word"], coef, 0)
+        self._char = _CharFeatures(state["char"], coef, words)
         self._intercept = tuple(float(value) for value in state["intercept"])
         self._label_index = {label: self.classes.index(label) for label in LABELS}
 

@@ -26,7 +26,8 @@ def active_model() -> RiskModel:
 
 def decision_examples() -> list[Example]:
     """Moderators' decisions as training examples: a confirmed flag keeps its level, a dismissed
-    one teaches "ok". Content deleted or edited since is left out (its text is not what was judged).
+    one teaches "ok". Each is the text of the version that was judged (an edit since keeps it as a
+    revision); content whose words are gone (erased with the account) is left out.
     """
     from moderation.services.risk import CONTENT_TEXT_LOADERS
 

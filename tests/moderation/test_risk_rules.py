@@ -27,12 +27,17 @@ FIRES = [
     ("I tried to kill my self last year", "ideation.kill_myself"),
     ("im going to unalive myself", "ideation.kill_myself"),
     ("honestly kms", "ideation.kms"),
+    ("ctb soon. sorry everyone", "ideation.kms"),
     ("I want to end my life", "ideation.end_my_life"),
     ("I'm going to end it all", "ideation.end_my_life"),
     ("i'm ready to end it tonight", "ideation.end_my_life"),
     ("I just want to die", "ideation.want_to_die"),
     ("i really really wanna die", "ideation.want_to_die"),
     ("Want to die. Every single day.", "ideation.want_to_die"),
+    ("numb for two years and all i want is to be dead", "ideation.want_to_die"),
+    ("i've been numb since the funeral and all i want is to go where she went", "ideation.want_to_die"),
+    ("numb for a year. ready to make it permanent.", "ideation.want_to_die"),
+    ("I've decided to end my life.", "ideation.want_to_die"),
     ("I don't want to live anymore", "ideation.dont_want_to_live"),
     ("i dont want to be alive", "ideation.dont_want_to_live"),
     ("I don’t want to be here anymore", "ideation.dont_want_to_live"),
@@ -45,8 +50,11 @@ FIRES = [
     # passive_ideation
     ("I wish I was dead", "passive_ideation.wish_dead"),
     ("sometimes i wish i had never been born", "passive_ideation.wish_dead"),
+    ("wish i'd get hit by a car tbh", "passive_ideation.wish_dead"),
     ("Everyone would be better off without me", "passive_ideation.better_off"),
     ("my family would be better off if i was gone", "passive_ideation.better_off"),
+    ("my family would be better off with the insurance money", "passive_ideation.better_off"),
+    ("it would be easier for everyone if I just wasn't here", "passive_ideation.better_off"),
     ("I hope I don't wake up tomorrow", "passive_ideation.not_wake_up"),
     ("I want to go to sleep and never wake up", "passive_ideation.not_wake_up"),
     ("I have nothing to live for", "passive_ideation.no_reason_to_live"),
@@ -54,6 +62,9 @@ FIRES = [
     ("i wouldnt care if i died", "passive_ideation.no_reason_to_live"),
     ("I don't have any reason to live", "passive_ideation.no_reason_to_live"),
     ("I don't see the point in living", "passive_ideation.no_reason_to_live"),
+    ("I'm 60 and there's nothing left to stay for", "passive_ideation.no_reason_to_live"),
+    ("There's no point in me being alive.", "passive_ideation.no_reason_to_live"),
+    ("the only thing keeping me alive is my cat", "passive_ideation.no_reason_to_live"),
     ("what is the point of living like this", "passive_ideation.point_of_living"),
     ("Why am I still alive", "passive_ideation.point_of_living"),
     ("I'm so tired of living", "passive_ideation.tired_of_living"),
@@ -65,22 +76,53 @@ FIRES = [
     ("I've picked a date to end it", "plan.method_and_time"),
     ("I keep researching painless ways to die", "plan.method_and_time"),
     ("I attempted suicide yesterday", "plan.method_and_time"),
+    ("I've chosen the day. It's next Tuesday.", "plan.method_and_time"),
+    ("I've had a plan for about a month", "plan.method_and_time"),
+    ("Hospital discharged me today. Already planning the next attempt.", "plan.method_and_time"),
+    ("Don't think I'll make it to Christmas.", "plan.method_and_time"),
+    ("pretty sure this is my last night", "plan.method_and_time"),
+    ("I wrote notes for my mum and my sister this afternoon", "plan.note"),
+    ("started writing letters to people. goodbye letters", "plan.note"),
+    ("I'm not safe on my own tonight", "plan.not_safe"),
+    ("Anyone up? Not safe tonight.", "plan.not_safe"),
     ("since my last attempt I've been scared of myself", "plan.past_attempt"),
     ("I survived a suicide attempt", "plan.past_attempt"),
     ("I'm giving away my things, I won't need them", "plan.affairs"),
     ("I wrote a note.", "plan.affairs"),
+    ("gave my dog to my brother yesterday", "plan.affairs"),
+    ("I've been writing letters to my family", "plan.affairs"),
     # means
     ("I took all my pills", "means.pills"),
     ("i'm taking all my meds tonight", "means.pills"),
     ("I've saved up my pills for months", "means.pills"),
     ("I overdosed on Saturday", "means.pills"),
+    # The words, which the rules used to miss.
+    ("I have pills saved up and I plan to take them all tonight.", "means.pills"),
+    ("Tonight I am going to swallow every pill I have", "means.pills"),
+    ("I've taken 40 of my citalopram. What happens now.", "means.pills"),
+    ("took a load of my tablets an hour ago", "means.pills"),
+    ("I'm going to take everything in the medicine cabinet", "means.pills"),
+    ("I'm sitting with the pills in front of me", "means.pills"),
     ("I bought a rope and tied a noose", "means.other_methods"),
     ("I want to jump off a bridge", "means.other_methods"),
+    ("I bought a rope today", "means.other_methods"),
+    ("Been carrying a rope around in my car for a week.", "means.other_methods"),
+    ("I keep thinking about my dad's gun", "means.other_methods"),
+    ("I'm in the car with the engine running in the garage", "means.other_methods"),
+    ("I'm on the bridge.", "means.other_methods"),
+    ("im at the top of the multistorey", "means.other_methods"),
+    ("thinking about just driving into the sea", "means.other_methods"),
     # self_harm
     ("I cut myself again last night", "self_harm.act_or_urge"),
     ("I've been cutting myself", "self_harm.act_or_urge"),
     ("the urge to self harm is so strong", "self_harm.act_or_urge"),
     ("I relapsed and cut again", "self_harm.act_or_urge"),
+    ("I've been cutting again.", "self_harm.act_or_urge"),
+    ("Cut again last night. Worse than ever.", "self_harm.act_or_urge"),
+    ("I burned my arm with a lighter", "self_harm.act_or_urge"),
+    ("I'm hurting myself again. I can't stop.", "self_harm.act_or_urge"),
+    ("i scratched my arms till they bled", "self_harm.act_or_urge"),
+    ("so i'm in the bath with a blade", "self_harm.act_or_urge"),
     ("I relapsed last night", "self_harm.mention"),
     ("my self-harm scars are showing at work", "self_harm.mention"),
     # goodbye
@@ -88,6 +130,11 @@ FIRES = [
     ("Goodbye everyone. Thank you for everything.", "goodbye.last_words"),
     ("goodbye forever", "goodbye.last_words"),
     ("by the time you read this i'll be gone", "goodbye.last_words"),
+    ("When you read this I'll already be gone.", "goodbye.last_words"),
+    ("Gave away my dog today. Won't be needing a dog where I'm going.", "goodbye.last_words"),
+    ("Goodbye. Thank you for trying to help me.", "goodbye.last_words"),
+    ("Last post. Take care of each other.", "goodbye.last_words"),
+    ("I've said my goodbyes.", "goodbye.plain_goodbye"),
     ("goodbye everyone", "goodbye.plain_goodbye"),
     # harm_to_others
     ("I want to hurt someone", "harm_to_others.intent"),
@@ -110,11 +157,13 @@ FIRES = [
     ("i feel like such a burden", "hopelessness.burden"),
     ("I can't go on like this", "hopelessness.cant_go_on"),
     ("I can't take it anymore", "hopelessness.cant_go_on"),
+    ("I feel like giving up", "hopelessness.cant_go_on"),
     # distress
     ("I hate myself", "distress.self_hatred"),
     ("I'm worthless", "distress.self_hatred"),
     ("I'm not okay", "distress.not_coping"),
     ("I can't stop crying", "distress.not_coping"),
+    ("I'm scared of what I'll do tonight", "distress.not_coping"),
 ]
 
 
@@ -227,6 +276,71 @@ def test_statements_about_someone_else_do_not_fire(text):
     ],
 )
 def test_idioms_do_not_fire(text):
+    assert rules_check(text).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The plain-words patterns for ropes, pills, guns, high places and plans, met in ordinary life.
+        "I bought a skipping rope today, trying to get fit",
+        "bought a rope swing for the kids",
+        "my tow rope is in my car if you need it",
+        "I'm on the bridge over the motorway, stuck in traffic",
+        "I'm at the bridge club tonight",
+        "I'm on the roof fixing the gutter",
+        "I counted my pills to check the pharmacy gave me the right amount",
+        "I have my meds in front of me so I remember to take them",
+        "sitting with my meds and a glass of water, about to take them",
+        "I take 50 sertraline every morning",
+        "I'm going to take them all to the park after school",
+        "took 30 of the photos at the wedding",
+        "I know how much it would take to fix the car",
+        "thinking about my gun licence renewal",
+        "holding a glue gun for the first time lol",
+        "I keep thinking about the gun scene in that film",
+        "won't make it to Christmas dinner at mum's this year",
+        "I won't make it to the group next week",
+        "this is my last night in Paris!",
+        "gave my old clothes to charity",
+        "Sold my car, won't need it anymore in London",
+        "Bye all, thanks for everything tonight!",
+        "Final message from me tonight, night night",
+        "All I want is to go to bed",
+        "we've been together two years, might as well make it official",
+        "I've decided to end it with my boyfriend",
+        "no point being here if the session's cancelled",
+        "I feel like giving up on this diet lol",
+        "It's not safe alone at night round here",
+        "I don't trust myself around cake lol",
+        "I hurt myself again at the gym",
+        "burned my arm on the oven again, so clumsy",
+        "my hair got cut again today",
+        "I've been cutting back on sugar",
+        "I've said my goodbyes to the old house",
+        "I'm planning my next attempt at the driving test",
+        "I have a plan for the weekend: sofa and pizza",
+        "my mum thinks I'm better off with the insurance through work",
+        "I'll catch the bus tomorrow",
+    ],
+)
+def test_plain_words_for_means_and_plans_leave_everyday_life_alone(text):
+    assert rules_check(text).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # How members of a numbness group describe their days: ordinary posts, never a flag.
+        "I feel like a ghost in my own house lately",
+        "behind glass again today",
+        "can't cry since the increase. is that a side effect?",
+        "I feel nothing at all since the dose went up, just flat",
+        "numb, hollow, dead inside but I went to work",
+        "My emotions are on mute. Not sad, just nothing.",
+    ],
+)
+def test_describing_numbness_raises_nothing(text):
     assert rules_check(text).level == "none"
 
 
