@@ -2,8 +2,10 @@
 was picked up, open crisis cases, follow-ups due, and the small SVG charts that draw it.
 
 Everything is counted in the database in a handful of queries whatever the number of flags:
-counts by level and source in one grouped query, flags per day in another, the medians with
-PostgreSQL's percentile_cont (on SQLite, from one list of waits), cases and follow-ups in one each.
+counts by level and source in one grouped query, flags per day (and, from the same rows, the
+assessment flags raised and dismissed per week: the noise the team dismisses) in another, the
+medians with PostgreSQL's percentile_cont (on SQLite, from one list of waits), cases and
+follow-ups in one each.
 
 "Level" here is the queue's level (a flag's priority): crisis, concern, then reports (member reports
 and posts hidden by facilitators), each with its own time limit for a first action.
@@ -33,6 +35,8 @@ LEVELS = (
     (2, "report", _("Reports"), "#6f8fa6"),
 )
 FOLLOW_UPS_AHEAD = timedelta(days=7)
+# Weeks of dismissed assessment flags shown, the current one included.
+NOISE_WEEKS = 8
 
 # A flag's first action: when a moderator first claimed or acted on it. A decision is an action
 # too (flags decided before first_action_at was recorded have only decided_at).
@@ -117,6 +121,20 @@ class DayCounts:
 
 
 @dataclass
+class WeekNoise:
+    """Risk-assessment flags raised in one week (Monday first), and how many of those moderators
+    dismissed: the queue's noise, which `train_risk_model` learns from."""
+
+    start: date
+    raised: int = 0
+    dismissed: int = 0
+
+    @property
+    def dismissed_percent(self) -> int | None:
+        return round(100 * self.dismissed / self.raised) if self.raised else None
+
+
+@dataclass
 class Overview:
     now: datetime
     windows: list[WindowFigures]
@@ -126,6 +144,7 @@ class Overview:
     follow_ups_overdue: int
     follow_ups_ahead: int
     follow_ups_ahead_days: int = FOLLOW_UPS_AHEAD.days
+    weeks: list[WeekNoise] = field(default_factory=list)
 
 
 def _limit(priority: int) -> timedelta:
@@ -185,24 +204,34 @@ def _median_waits(*, now: datetime, since: dict[int, datetime]) -> dict[tuple[in
     return {key: timedelta(seconds=statistics.median(values)) for key, values in waits.items()}
 
 
-def _day_counts(*, now: datetime, days: int) -> list[DayCounts]:
-    """Flags per calendar day (in the viewer's time zone) and level, for the last `days` days."""
+def _day_and_week_counts(*, now: datetime, days: int, weeks: int) -> tuple[list[DayCounts], list[WeekNoise]]:
+    """Flags per calendar day and level for the last `days` days, and assessment flags raised and
+    dismissed per week for the last `weeks` weeks, in the viewer's time zone: one grouped query."""
     zone = timezone.get_current_timezone()
     today = timezone.localdate(now, zone)
     first_day = today - timedelta(days=days - 1)
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    start = datetime.combine(min(first_day, first_monday), datetime.min.time(), tzinfo=zone)
     rows = (
         Flag.objects.filter(raised_at__gte=start, raised_at__lte=now)
         .annotate(day=TruncDate("raised_at", tzinfo=zone))
-        .values("day", "priority")
+        .values("day", "priority", "source", "status")
         .annotate(count=Count("pk"))
         .order_by()
     )
     by_day = {first_day + timedelta(days=offset): DayCounts(day=first_day + timedelta(days=offset)) for offset in range(days)}
+    by_week = {first_monday + timedelta(weeks=offset): WeekNoise(start=first_monday + timedelta(weeks=offset)) for offset in range(weeks)}
     for row in rows:
-        if row["day"] in by_day:
-            by_day[row["day"]].by_priority[row["priority"]] = row["count"]
-    return list(by_day.values())
+        day, count = row["day"], row["count"]
+        if day in by_day:
+            by_priority = by_day[day].by_priority
+            by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + count
+        week = by_week.get(day - timedelta(days=day.weekday()))
+        if week is not None and row["source"] == Flag.Source.ASSESSMENT:
+            week.raised += count
+            if row["status"] == Flag.Status.DISMISSED:
+                week.dismissed += count
+    return list(by_day.values()), list(by_week.values())
 
 
 def moderation_overview_get(*, now: datetime | None = None) -> Overview:
@@ -242,10 +271,12 @@ def moderation_overview_get(*, now: datetime | None = None) -> Overview:
         sent_at__isnull=True, cancelled_at__isnull=True, case__status=CrisisCase.Status.OPEN,
         due_at__lte=now + FOLLOW_UPS_AHEAD,
     ).aggregate(overdue=Count("pk", filter=Q(due_at__lte=now)), ahead=Count("pk", filter=Q(due_at__gt=now)))
+    days, weeks = _day_and_week_counts(now=now, days=max(WINDOWS_DAYS), weeks=NOISE_WEEKS)
     return Overview(
         now=now,
         windows=windows,
-        days=_day_counts(now=now, days=max(WINDOWS_DAYS)),
+        days=days,
+        weeks=weeks,
         open_cases=cases["open"],
         open_cases_unacknowledged=cases["unacknowledged"],
         follow_ups_overdue=follow_ups["overdue"],
