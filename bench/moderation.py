@@ -48,16 +48,17 @@ if str(REPO) not in sys.path:  # run as a file (bench/moderation.py): make the `
 
 from bench.forum import (  # noqa: E402
     PG_HOST, PG_PORT, PG_USER, _pg_admin, _raise_interrupt, bench_env, check_pages, cookie_headers, fmt_rate,
-    postgres_drop, postgres_reachable, run_seed, server_command,
+    http_get, postgres_drop, postgres_reachable, run_seed, server_command,
 )
 from bench.harness import LOOPBACK, BenchFailure, RunningServer, cpu_busy_fraction, fmt_ms, log, version_of  # noqa: E402
 from bench.servers import percentile  # noqa: E402
 
 PG_DATABASE = "thaw_bench_moderation"
 SEED_TIMEOUT = 900.0
-PAGES = ("queue", "queue_all", "queue_deep", "overview")
+PAGES = ("queue", "queue_fragment", "queue_all", "queue_deep", "overview")
 LABELS = {
     "queue": "queue page (open flags, page 1)",
+    "queue_fragment": "the list alone (the live feed's reload)",
     "queue_all": "queue, every state (20,000 items), page 1",
     "queue_deep": "queue, every state, 10,000 items in",
     "overview": "overview (7 and 30 days)",
@@ -145,7 +146,11 @@ def measure(info: dict, args: argparse.Namespace, log_dir: Path, running: list) 
     try:
         server.wait_ready()
         for cookie in cookies:  # every moderator's session is accepted, two-factor included
-            check_pages(server, {**info, "cookies": cookie}, pages=PAGES)
+            check_pages(server, {**info, "cookies": cookie}, pages=tuple(name for name in PAGES if name != "queue_fragment"))
+            # The list alone has no page header ("Sign out"): its own marker says it is the list.
+            status, _headers, body = http_get(server.port, info["urls"]["queue_fragment"], cookie)
+            if status != 200 or info["markers"]["queue_fragment"] not in body:
+                raise BenchFailure(f"GET {info['urls']['queue_fragment']} answered {status} without the queue's list")
         rows = []
         for name in PAGES:
             path = info["urls"][name]

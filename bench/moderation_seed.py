@@ -19,7 +19,7 @@ What it writes, over the last 90 days:
 - the moderators: each with a profile, an authenticator app, and a database session that has
   used it (as after a two-step sign-in), whose key is the cookie of one load-generator client.
 Then it requests each page once through Django's test client and counts its SQL queries: the
-queue's first page, the queue of every state (20,000 items), the page half way down it (10,000 items
+queue's first page, the list alone (what every open queue fetches again on each live event), the queue of every state (20,000 items), the page half way down it (10,000 items
 in), and the overview.
 """
 from __future__ import annotations
@@ -305,12 +305,13 @@ def main(argv: list[str] | None = None) -> int:
 
     urls = {
         "queue": "/moderation/",
+        "queue_fragment": "/moderation/?fragment=queue",
         "queue_all": "/moderation/?state=all",
         "queue_deep": f"/moderation/?state=all&{deep_page_query()}",
         "overview": "/moderation/overview/",
     }
     # Text each page must contain, so that a login or two-factor page can't pass for it.
-    markers = {"queue": 'id="queue"', "queue_all": 'id="queue"', "queue_deep": 'id="queue"', "overview": 'data-window="30"'}
+    markers = {"queue": 'id="queue"', "queue_fragment": 'id="queue-list"', "queue_all": 'id="queue"', "queue_deep": 'id="queue"', "overview": 'data-window="30"'}
     json.dump(
         {
             "vendor": connection.vendor,

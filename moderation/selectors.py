@@ -369,7 +369,7 @@ def _attach_excerpts(flags: list[Flag]) -> None:
         }
     messages = {
         row["pk"]: row for row in RoomMessage.objects.filter(pk__in=ids(ContentKind.ROOM_MESSAGE)).values(
-            "pk", "hidden_at", head=head, title=F("session__title"),
+            "pk", "hidden_at", head=head,
         )
     } if ids(ContentKind.ROOM_MESSAGE) else {}
     refused = {
@@ -378,7 +378,7 @@ def _attach_excerpts(flags: list[Flag]) -> None:
         )
     } if ids(ContentKind.REFUSED_POST) else {}
     for flag in flags:
-        flag.excerpt, flag.content_state, flag.where = "", [], ""
+        flag.excerpt, flag.content_state = "", []
         if flag.content_kind == ContentKind.POST and flag.content_id in posts:
             post = posts[flag.content_id]
             version = flag.assessment.content_version if flag.assessment is not None else post["version"]
@@ -387,13 +387,12 @@ def _attach_excerpts(flags: list[Flag]) -> None:
             if revision is not None:
                 title, text = revision["title"] or title, revision["head"]
                 flag.content_state.append("edited")
-            flag.where = title
             # An opening post's title is part of what its author said.
             flag.excerpt = _short(f"{title} — {text}" if post["is_opening"] else text, EXCERPT_CHARS)
             flag.content_state += [name for name in ("hidden", "deleted", "held") if post[f"{name}_at"]]
         elif flag.content_kind == ContentKind.ROOM_MESSAGE and flag.content_id in messages:
             message = messages[flag.content_id]
-            flag.where, flag.excerpt = message["title"], _short(message["head"], EXCERPT_CHARS)
+            flag.excerpt = _short(message["head"], EXCERPT_CHARS)
             flag.content_state += ["hidden"] if message["hidden_at"] else []
         elif flag.content_kind == ContentKind.REFUSED_POST and flag.content_id in refused:
             row = refused[flag.content_id]
@@ -410,7 +409,8 @@ def _signal_lines(flag: Flag) -> list[tuple[str, str]]:
         if signal.get("kind") == "rule":
             lines.append(("rule", _short(signal.get("description", ""), SIGNAL_CHARS)))
         elif signal.get("kind") == "model":
-            lines.append(("model", f"crisis {signal.get('crisis', 0):.2f}, concern {signal.get('concern', 0):.2f}"))
+            crisis, concern = float(signal.get("crisis") or 0), float(signal.get("concern") or 0)
+            lines.append(("model", f"crisis {crisis:.2f}, concern {concern:.2f}"))
     for report in getattr(flag, "report_list", []):
         note = f": “{_short(report.note, SIGNAL_CHARS)}”" if report.note else ""
         lines.append(("report", f"{report.get_reason_display()}{note}"))
@@ -422,7 +422,6 @@ def _signal_lines(flag: Flag) -> list[tuple[str, str]]:
 def _timing(flags: list[Flag], now: datetime) -> None:
     for flag in flags:
         flag.overdue = flag.is_overdue(now)
-        flag.waited = (flag.first_action_at or now) - flag.raised_at if flag.status == Flag.Status.OPEN else None
 
 
 def flag_queue_for_moderator(*, moderator, filters: QueueFilters) -> QueuePage:
