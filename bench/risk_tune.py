@@ -44,7 +44,7 @@ GRID = np.round(np.arange(0.01, 0.96, 0.01), 2)
 # The in-domain targets, with a point of margin on recall: what holds on four folds should hold on new posts.
 OK_FLAGGED_GOAL = 0.10
 CRISIS_RECALL_GOAL = 0.96
-CRISIS_PRECISION_GOAL = 0.85
+CRISIS_PRECISION_GOAL = 0.80
 LEVEL_INDEX = {"none": 0, "concern": 1, "crisis": 2}
 LEVEL_NAMES = ("none", "concern", "crisis")
 
