@@ -112,7 +112,9 @@ def test_the_list_reloading_live_keeps_the_ticks_and_the_reason(queue_page):
     other_tab.locator(f"#flag-{concern[1].pk}").get_by_role("button", name="Claim").click()
     expect(other_tab.locator(".messages")).to_contain_text("It is yours now")
 
-    expect(page.locator(f"#flag-{concern[1].pk}")).to_contain_text("You are on it.")  # (the same moderator, another tab)
+    claimed = page.locator(f"#flag-{concern[1].pk}")
+    expect(claimed).to_contain_text("is on it.")  # (the same moderator, in another tab)
+    expect(claimed.get_by_role("button", name="Release")).to_be_visible()
     expect(page.get_by_label(f"Select item #{concern[0].pk} to dismiss")).to_be_checked()
     expect(page.get_by_label("Why they need nothing from us")).to_have_value("Typed before the list reloaded.")
     assert page.problems.all() == []
