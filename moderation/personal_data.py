@@ -1,6 +1,7 @@
 """What moderation holds about a member that is theirs to see: reports they filed, sanctions on them,
-their conversations with the team and the other messages the team sent them."""
-from moderation.models import CareMessage, Conversation, Report, Sanction
+their conversations with the team, the other messages the team sent them, and words they could
+not post that were kept for the moderators."""
+from moderation.models import CareMessage, Conversation, RefusedPost, Report, Sanction
 
 
 def _iso(moment) -> str | None:
@@ -50,6 +51,11 @@ def moderation_data_export(user) -> dict:
             {"kind": m.kind, "body": m.body, "created_at": m.created_at.isoformat()}
             for m in CareMessage.objects.filter(recipient=user, conversation__isnull=True).order_by("created_at")
         ],
+        # Refused by the posting limit or a mute, and kept because they sounded like a crisis.
+        "words_that_could_not_be_posted": [
+            {"where": r.where, "reason": r.reason, "title": r.title, "body": r.body, "created_at": r.created_at.isoformat()}
+            for r in RefusedPost.objects.filter(author=user).order_by("created_at")
+        ],
     }
 
 
@@ -57,7 +63,7 @@ def moderation_data_erase(user, keep_contributions: bool) -> None:
     """The audit log keeps its entries about the member, without them: who acted, what and when
     stay for accountability; the link to the member and the words written about them go.
     An open crisis case says the member left, and its follow-ups are cancelled.
-    Everything else needs no eraser: reports keep no reporter (SET_NULL); sanctions, conversations
+    Everything else needs no eraser: reports keep no reporter (SET_NULL); refused words, sanctions, conversations
     and every message in them (both sides), moderators' notes and review requests go with the
     user; crisis cases stay for the record with no member (SET_NULL), their timeline without the
     messages' words."""

@@ -260,3 +260,17 @@ def test_a_muted_member_editing_into_a_crisis_keeps_the_edit_and_sees_the_panel(
     assert RefusedPost.objects.get(author=group_member).where == "edit"
     post.refresh_from_db()
     assert post.body == "Everything is muffled." and post.version == 1
+
+
+def test_refused_crisis_words_are_in_the_members_export_and_go_with_their_account(
+    django_capture_on_commit_callbacks, topic, member_client, group_member, muted
+):
+    from accounts.services import account_delete, user_data_export
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _reply(member_client, topic, CRISIS_TEXTS[5])
+
+    exported = user_data_export(user=group_member)["data"]["moderation"]["words_that_could_not_be_posted"]
+    assert [(row["where"], row["reason"], row["body"]) for row in exported] == [("reply", "restricted", CRISIS_TEXTS[5])]
+    account_delete(user=group_member, keep_contributions=False)
+    assert not RefusedPost.objects.exists()
