@@ -84,6 +84,9 @@ def _dashboard_page(request: HttpRequest, *, status: int = 200, bulk_form: BulkD
     }
     if request.GET.get("fragment") == "queue" and request.method == "GET":
         return render(request, "moderation/_queue.html", context)
+    if request.GET.get("fragment") == "waiting" and request.method == "GET":
+        # The members waiting for an answer: the live feed reloads it when a conversation changes.
+        return render(request, "moderation/_waiting.html")
     return render(
         request,
         "moderation/dashboard.html",
@@ -104,7 +107,8 @@ def _dashboard_page(request: HttpRequest, *, status: int = 200, bulk_form: BulkD
 @never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The queue. With ?fragment=queue, only the list (the live feed reloads it in place)."""
+    """The queue. With ?fragment=queue, only the list; with ?fragment=waiting, only who waits for an
+    answer (the live feed reloads each in place)."""
     return _dashboard_page(request)
 
 

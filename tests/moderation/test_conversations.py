@@ -396,3 +396,18 @@ def test_the_conversation_is_in_the_export_and_goes_with_the_account(
     page = text_of(moderator_client.get(_case_url(checked_in.case)))
     assert WORDS not in page and "We are here." not in page
     assert "the message went with the member" in page
+
+
+def test_the_dashboards_waiting_block_reloads_on_its_own_for_the_live_feed(
+    member, moderator_client, django_capture_on_commit_callbacks
+):
+    # The live feed fetches this fragment on each case.changed; only moderators get it.
+    url = reverse("moderation:dashboard") + "?fragment=waiting"
+    assert "Nobody is waiting." in text_of(moderator_client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(member).post(TALK_URL, {"body": WORDS})
+
+    fragment = text_of(moderator_client.get(url))
+    assert member.profile.display_name in fragment and "<html" not in fragment
+    assert 'data-waiting-fragment="/moderation/?fragment=waiting"' in text_of(moderator_client.get(reverse("moderation:dashboard")))
+    assert client_for(member).get(url).status_code == 403

@@ -142,6 +142,15 @@ document.addEventListener("DOMContentLoaded", function () {
         });
     }
 
+    // Who waits for an answer: a conversation's changes come as case.changed.
+    var waiting = document.getElementById("waiting");
+    function refreshWaiting() {
+      fetch(waiting.dataset.waitingFragment, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) { waiting.innerHTML = html; })
+        .catch(function () { /* the page's own reload link still works */ });
+    }
+
     function connect() {
       var socket = new WebSocket(url);
       socket.addEventListener("open", function () { pause = 1000; });
@@ -150,6 +159,7 @@ document.addEventListener("DOMContentLoaded", function () {
         try { frame = JSON.parse(event.data); } catch (e) { return; }
         if (typeof frame.open_crisis === "number") { setBadge(frame.open_crisis); }
         if (QUEUE_EVENTS.indexOf(frame.type) === -1) { return; }
+        if (waiting && frame.type === "case.changed") { refreshWaiting(); }
         if (queue) { refreshQueue(); return; }
         if (frame.type === "flag.raised") { announce(status ? status.dataset.textFlag : "", true); }
         if (frame.type === "case.changed") { announce(status ? status.dataset.textCase : "", true); }
