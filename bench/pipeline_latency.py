@@ -81,6 +81,10 @@ def django_setup(env: dict[str, str]) -> None:
 
 def seed() -> dict:
     """A group with a facilitator, a member and a topic; a moderator with a session cookie."""
+    from types import SimpleNamespace
+
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -103,6 +107,11 @@ def seed() -> dict:
     session[SESSION_KEY] = str(moderator.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = moderator.get_session_auth_hash()
+    # Moderator powers need the second factor in this session: an authenticator app, used once.
+    authenticator = TOTP.activate(moderator, generate_totp_secret()).instance
+    request = SimpleNamespace(session=session)
+    record_authentication(request, moderator, "password", email=moderator.email)
+    record_authentication(request, moderator, "mfa", id=authenticator.pk, type=authenticator.type)
     session.create()
     return {"member": member, "topic": topic, "cookie": f"sessionid={session.session_key}", "group": group}
 
