@@ -37,6 +37,7 @@ DEADLINE = 15.0  # seconds for anything to happen; a healthy run needs well unde
 
 pytestmark = [
     pytest.mark.redis,
+    pytest.mark.serial,  # real worker or server processes, timed: after the parallel part
     pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL: the channel layer the two servers share (CI's second run)"),
     pytest.mark.skipif(
         not ON_POSTGRESQL,

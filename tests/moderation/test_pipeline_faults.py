@@ -50,6 +50,7 @@ ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
 
 pytestmark = [
     pytest.mark.redis,
+    pytest.mark.serial,  # real worker or server processes, timed: after the parallel part
     pytest.mark.skipif(
         not REDIS_URL, reason="needs REDIS_URL: a real broker for a real Celery worker (CI's second run)"
     ),
