@@ -18,7 +18,8 @@ def test_export_holds_my_reports_and_sanctions_and_deletion_keeps_reports_anonym
     assert exported["reports_i_filed"][0]["note"] == "They sounded so low."
     assert exported["sanctions"][0]["reason"] == "Please take a breather."
     assert user_data_export(user=author)["data"]["moderation"] == {
-        "reports_i_filed": [], "sanctions": [], "conversations_with_the_team": [], "messages_from_the_team": []
+        "reports_i_filed": [], "sanctions": [], "conversations_with_the_team": [], "messages_from_the_team": [],
+        "words_that_could_not_be_posted": [],
     }
 
     account_delete(user=reporter, keep_contributions=False)
