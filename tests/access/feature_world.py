@@ -1,4 +1,4 @@
-"""The eight kinds of visitor of tests/access/world.py, seen through the groups and moderation tables.
+"""The ten kinds of visitor of tests/access/world.py, seen through the groups and moderation tables.
 
 tests/groups/url_table.py and tests/moderation/url_table.py describe every URL of those two apps
 and who may use it, in their own terms (a member, an outsider, a facilitator of this group...).
@@ -26,20 +26,25 @@ GROUP_RELATION = {
         site.SUSPENDED: groups.ANONYMOUS,
         site.MEMBER_A: groups.MEMBER,
         site.REMOVED_A: groups.REMOVED,
+        site.LEFT_A: groups.LEFT,
         site.FACILITATOR_A: groups.FACILITATOR,
         site.MEMBER_B: groups.OUTSIDER,
         site.FACILITATOR_B: groups.OUTSIDER,
         site.MODERATOR: groups.MODERATOR,
+        # Moderator powers need the second factor in this session: until then, someone outside.
+        site.MODERATOR_WITHOUT_MFA: groups.MODERATOR_WITHOUT_MFA,
     },
     LISTED: {
         site.ANONYMOUS: groups.ANONYMOUS,
         site.SUSPENDED: groups.ANONYMOUS,
         site.MEMBER_A: groups.OUTSIDER,
         site.REMOVED_A: groups.OUTSIDER,
+        site.LEFT_A: groups.OUTSIDER,
         site.FACILITATOR_A: groups.OUTSIDER,
         site.MEMBER_B: groups.MEMBER,
         site.FACILITATOR_B: groups.FACILITATOR,
         site.MODERATOR: groups.MODERATOR,
+        site.MODERATOR_WITHOUT_MFA: groups.MODERATOR_WITHOUT_MFA,
     },
 }
 
@@ -50,9 +55,11 @@ MODERATION_RELATION = {
     site.MEMBER_A: moderation.MEMBER,
     site.MEMBER_B: moderation.MEMBER,
     site.REMOVED_A: moderation.MEMBER,
+    site.LEFT_A: moderation.MEMBER,
     site.FACILITATOR_A: moderation.FACILITATOR_HERE,
     site.FACILITATOR_B: moderation.FACILITATOR_ELSEWHERE,
     site.MODERATOR: moderation.MODERATOR,
+    site.MODERATOR_WITHOUT_MFA: moderation.MODERATOR_WITHOUT_MFA,
 }
 
 

@@ -1,11 +1,14 @@
-"""The eight kinds of visitor × every URL of groups/ and moderation/.
+"""The ten kinds of visitor × every URL of groups/ and moderation/: the one matrix for both apps.
 
 Each row of tests/groups/url_table.py is tried on group A (private) and group B (listed), and each
-row of tests/moderation/url_table.py on group A's report, case and sanction, by the same eight
-signed-in clients as the site matrix (test_site_access.py). What each of the eight must get is the
+row of tests/moderation/url_table.py on group A's report, case and sanction, by the same ten
+signed-in clients as the site matrix (test_site_access.py). What each of the ten must get is the
 tables' own answer for who they are to that group (tests/access/feature_world.py declares it): so
 a facilitator of B is an outsider to A, a member of B cannot tell A exists, a removed member of A
-is shut out of its forum, and the suspended member, signed out by the suspension, is a visitor.
+is shut out of its forum, one who left is treated as the groups table says, a moderator without
+a second factor in this session is an outsider to groups and refused by the moderation tools, and
+the suspended member, signed out by the suspension, is a visitor. The world is built once for the
+module; each request is rolled back (tests/access/world.py).
 """
 import pytest
 from django.urls import reverse
@@ -16,10 +19,11 @@ from tests.groups.url_table import CASES as GROUP_CASES
 from tests.groups.url_table import LISTED, PRIVATE
 from tests.moderation.url_table import CASES as MODERATION_CASES
 from tests.moderation.url_table import answer_of
+from tests.support.worlds import world_for_module
 
-@pytest.fixture
-def world(db):
-    return build_feature_world()
+pytestmark = pytest.mark.django_db
+
+world = world_for_module(build_feature_world)
 
 
 def _visibilities(case):
@@ -29,7 +33,7 @@ def _visibilities(case):
 
 
 @pytest.mark.parametrize("case", GROUP_CASES, ids=lambda case: case.id)
-def test_group_url_answers_the_eight_roles_as_declared(world, case):
+def test_group_url_answers_the_ten_roles_as_declared(world, case):
     mismatches = []
     for visibility in _visibilities(case):
         setup = world.groups.setup(visibility)
@@ -44,7 +48,7 @@ def test_group_url_answers_the_eight_roles_as_declared(world, case):
 
 
 @pytest.mark.parametrize("case", MODERATION_CASES, ids=lambda case: case.id)
-def test_moderation_url_answers_the_eight_roles_as_declared(world, case):
+def test_moderation_url_answers_the_ten_roles_as_declared(world, case):
     url = reverse(f"moderation:{case.name}", kwargs=case.kwargs(world.moderation))
     mismatches = []
     for role in ROLES:
@@ -55,6 +59,12 @@ def test_moderation_url_answers_the_eight_roles_as_declared(world, case):
     assert not mismatches, f"{case.method.upper()} {url}:\n" + "\n".join(mismatches)
 
 
-def test_each_of_the_eight_is_placed_in_both_tables():
-    # A ninth kind of visitor added to the world must say who it is to each group and to moderation.
+def test_each_of_the_ten_is_placed_in_both_tables():
+    from tests.groups.helpers import ROLES as GROUP_ROLES
+    from tests.moderation.world import ROLES as MODERATION_ROLES
+
+    # Every kind of visitor the two tables speak of is among the ten (their own tests are gone).
+    assert set(GROUP_ROLES) <= set(GROUP_RELATION[PRIVATE].values()) | set(GROUP_RELATION[LISTED].values())
+    assert set(MODERATION_ROLES) <= set(MODERATION_RELATION.values())
+    # An eleventh kind of visitor added to the world must say who it is to each group and to moderation.
     assert set(GROUP_RELATION[PRIVATE]) == set(GROUP_RELATION[LISTED]) == set(MODERATION_RELATION) == set(ROLES)

@@ -9,9 +9,11 @@ from tests.access.world import (
     ANONYMOUS,
     FACILITATOR_A,
     FACILITATOR_B,
+    LEFT_A,
     MEMBER_A,
     MEMBER_B,
     MODERATOR,
+    MODERATOR_WITHOUT_MFA,
     REMOVED_A,
     SUSPENDED,
     SiteWorld,
@@ -22,7 +24,7 @@ LOGIN = "login"  # 302 to the sign-in page
 ELSEWHERE = "elsewhere"  # 302 somewhere other than the sign-in page
 ADMIN_LOGIN = "admin_login"  # 302 to the admin's sign-in (which sends people on to ours)
 
-SIGNED_IN = (MEMBER_A, MEMBER_B, REMOVED_A, FACILITATOR_A, FACILITATOR_B, MODERATOR)
+SIGNED_IN = (MEMBER_A, MEMBER_B, REMOVED_A, LEFT_A, FACILITATOR_A, FACILITATOR_B, MODERATOR, MODERATOR_WITHOUT_MFA)
 
 RULES = {
     # Anyone, signed in or not: the crisis page and the library above all.

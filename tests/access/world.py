@@ -1,8 +1,13 @@
-"""A small site for the access matrix: two groups and the eight kinds of visitor the issue names.
+"""A small site for the access matrix: two groups and the ten kinds of visitor it tries.
 
 Group A is private (outsiders must not learn it exists); group B is listed. Each role has a client
-signed in up front (moderators with their second factor). The suspended member was signed in, then
-suspended: a suspension ends their sessions, so their client must now be treated as signed out.
+signed in up front (the moderator with their second factor; the other moderator has none in this
+session). The suspended member was signed in, then suspended: a suspension ends their sessions, so
+their client must now be treated as signed out. The member who left A is the one the groups table
+calls "left"; the moderator without a second factor, the moderation table's.
+
+Built once per test module (`site_world_for_module`): every request of the matrix goes through
+`attempt()`, which rolls back what it changed, and each test runs in a savepoint of its own.
 """
 from dataclasses import dataclass, field
 
@@ -28,7 +33,12 @@ FACILITATOR_A = "facilitator_a"
 FACILITATOR_B = "facilitator_b"
 MODERATOR = "moderator"
 SUSPENDED = "suspended"
-ROLES = (ANONYMOUS, MEMBER_A, MEMBER_B, REMOVED_A, FACILITATOR_A, FACILITATOR_B, MODERATOR, SUSPENDED)
+LEFT_A = "left_a"
+MODERATOR_WITHOUT_MFA = "moderator_without_mfa"
+ROLES = (
+    ANONYMOUS, MEMBER_A, MEMBER_B, REMOVED_A, LEFT_A, FACILITATOR_A, FACILITATOR_B, MODERATOR, MODERATOR_WITHOUT_MFA,
+    SUSPENDED,
+)
 
 
 @dataclass
@@ -52,14 +62,17 @@ class SiteWorld:
 
 
 def build_site_world() -> SiteWorld:
-    users = {role: UserFactory() for role in ROLES if role not in (ANONYMOUS, MODERATOR)}
+    users = {role: UserFactory() for role in ROLES if role not in (ANONYMOUS, MODERATOR, MODERATOR_WITHOUT_MFA)}
     users[ANONYMOUS] = None
     users[MODERATOR] = UserFactory(is_moderator=True)
+    # No authenticator app, so no second factor in this session: moderator powers are withheld.
+    users[MODERATOR_WITHOUT_MFA] = UserFactory(is_moderator=True, totp=False)
     group_a = SupportGroupFactory(slug="group-a", name="Group A", private=True)
     group_b = SupportGroupFactory(slug="group-b", name="Group B")
     MembershipFactory(group=group_a, user=users[MEMBER_A])
     MembershipFactory(group=group_a, user=users[FACILITATOR_A], facilitator=True)
     MembershipFactory(group=group_a, user=users[REMOVED_A], status=Membership.Status.REMOVED)
+    MembershipFactory(group=group_a, user=users[LEFT_A], status=Membership.Status.LEFT)
     MembershipFactory(group=group_a, user=users[SUSPENDED])
     MembershipFactory(group=group_b, user=users[MEMBER_B])
     MembershipFactory(group=group_b, user=users[FACILITATOR_B], facilitator=True)

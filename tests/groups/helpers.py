@@ -23,7 +23,9 @@ FACILITATOR = "facilitator"
 MODERATOR = "moderator"
 REMOVED = "removed"
 LEFT = "left"
-ROLES = (ANONYMOUS, OUTSIDER, MEMBER, FACILITATOR, MODERATOR, REMOVED, LEFT)
+# A moderator with no second factor in this session: to groups, someone outside, until they give it.
+MODERATOR_WITHOUT_MFA = "moderator_without_mfa"
+ROLES = (ANONYMOUS, OUTSIDER, MEMBER, FACILITATOR, MODERATOR, REMOVED, LEFT, MODERATOR_WITHOUT_MFA)
 
 
 def text_of(response: HttpResponse) -> str:

@@ -1,44 +1,19 @@
-"""Who may open which group page and take which action: the whole URL table, role by role.
+"""Who may open which group page and take which action.
 
-A private group must look exactly like a group that does not exist to anyone outside it (404),
-while a listed group's forum is for members (403 for signed-in outsiders, sign-in for visitors).
+The whole URL table (tests/groups/url_table.py) is tried role by role in the site's one access
+matrix, tests/access/test_feature_access.py. Here: every URL has a row, and the cases a table
+cannot say well: a private group looks exactly like a group that does not exist to anyone outside
+it (404), ids from another group, facilitators of another group.
 """
 import pytest
-from django.db import transaction
 from django.urls import URLPattern, reverse
 
 from groups import urls as group_urls
 from groups.models import Invitation, Membership, Post, Topic
 from tests.factories import UserFactory
 from tests.groups.factories import InvitationFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
-from tests.groups.helpers import ROLES, build_world, client_for, is_login_redirect
-from tests.groups.url_table import CASES, LISTED, LOGIN, PRIVATE
-
-
-def _answer(response):
-    if is_login_redirect(response):
-        return LOGIN
-    return response.status_code
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_group_url_answers_each_role_as_declared(db, case):
-    world = build_world()
-    mismatches = []
-    # Invitation links are tried for both groups' links; other URLs outside a group, once.
-    both = case.group_scoped or case.name == "invitation_accept"
-    for visibility in (LISTED, PRIVATE) if both else (LISTED,):
-        setup = world.setup(visibility)
-        url = reverse(f"groups:{case.name}", kwargs=case.kwargs(world, setup))
-        for role in ROLES:
-            # Each attempt starts from the same world: whatever it changed is rolled back.
-            with transaction.atomic():
-                response = getattr(world.client(role), case.method)(url, case.data(world, setup))
-                transaction.set_rollback(True)
-            expected = case.expected(role, visibility)
-            if _answer(response) != expected:
-                mismatches.append(f"{visibility} group, {role}: expected {expected}, got {_answer(response)}")
-    assert not mismatches, f"{case.method.upper()} {case.name}:\n" + "\n".join(mismatches)
+from tests.groups.helpers import client_for, is_login_redirect
+from tests.groups.url_table import CASES
 
 
 def test_every_groups_url_declares_its_access():

@@ -154,7 +154,7 @@ def test_a_crisis_past_the_posting_limit_keeps_the_text_shows_the_panel_and_aler
     assert refused.status_code == 429
     assert "I plan to take all my pills tonight.</textarea>" in page  # nothing typed is lost
     assert "In an account's first day, Thaw takes up to 3 posts every 10 minutes." in page
-    assert re.search(r"You can post again in about \d+ minutes?; your text is still here\.", page)
+    assert re.search(r"You can post again in about \d+ (minutes?|seconds?); your text is still here\.", page)
     panel = _panel(refused)
     assert panel and "Your words were not posted in the group" in panel and "data-focus-on-load" in panel
     # Not posted: the group never sees it; a moderator does, as for any crisis.

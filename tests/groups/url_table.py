@@ -1,7 +1,8 @@
 """Every URL of groups/urls.py, how to call it, and who may use it.
 
-test_access.py checks the table against the views; test_xss_and_csrf.py reuses its POST rows.
-A URL added to groups/urls.py without a row here fails test_every_groups_url_declares_its_access.
+tests/access/test_feature_access.py tries every row for the site's ten kinds of visitor, on a
+private and a listed group; test_xss_and_csrf.py reuses its POST rows. A URL added to
+groups/urls.py without a row here fails test_every_groups_url_declares_its_access.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from tests.groups.helpers import (
     LEFT,
     MEMBER,
     MODERATOR,
+    MODERATOR_WITHOUT_MFA,
     OUTSIDER,
     REMOVED,
     GroupSetup,
@@ -31,6 +33,7 @@ PRIVATE = "private"
 
 OK = "ok"  # the case's own success status
 LOGIN = "login"  # 302 to the sign-in page
+MFA = "mfa"  # 302 to set up or give the second factor (as tests/moderation/url_table.py says it)
 
 # Who gets what, on a group they are allowed to see.
 RULES = {
@@ -43,13 +46,16 @@ RULES = {
     # Forum actions on a post only its author may take (the target post is the member's).
     "author": {ANONYMOUS: LOGIN, OUTSIDER: 403, MEMBER: OK, FACILITATOR: 403, MODERATOR: 403, REMOVED: 403, LEFT: 403},
     "facilitator": {ANONYMOUS: LOGIN, OUTSIDER: 403, MEMBER: 403, FACILITATOR: OK, MODERATOR: OK, REMOVED: 403, LEFT: 403},
-    "moderator": {ANONYMOUS: LOGIN, OUTSIDER: 403, MEMBER: 403, FACILITATOR: 403, MODERATOR: OK, REMOVED: 403, LEFT: 403},
+    "moderator": {
+        ANONYMOUS: LOGIN, OUTSIDER: 403, MEMBER: 403, FACILITATOR: 403, MODERATOR: OK, REMOVED: 403, LEFT: 403,
+        MODERATOR_WITHOUT_MFA: MFA,  # the site's moderator pages ask for the code; see Case.expected
+    },
     # Leaving needs a membership of one's own, whatever its state.
     "own_membership": {ANONYMOUS: LOGIN, OUTSIDER: 404, MEMBER: OK, FACILITATOR: OK, MODERATOR: 404, REMOVED: OK, LEFT: OK},
 }
 
 # A private group does not exist for these people: every group URL answers 404, as for a typo.
-HIDDEN_FROM_PRIVATE = {ANONYMOUS, OUTSIDER, REMOVED, LEFT}
+HIDDEN_FROM_PRIVATE = {ANONYMOUS, OUTSIDER, REMOVED, LEFT, MODERATOR_WITHOUT_MFA}
 
 
 def _group(world: World, setup: GroupSetup) -> dict:
@@ -134,6 +140,10 @@ class Case:
         return f"{self.name}-{self.method.upper()}{'-' + self.label if self.label else ''}"
 
     def expected(self, role: str, visibility: str):
+        if role == MODERATOR_WITHOUT_MFA and (self.group_scoped or self.access != "moderator"):
+            # Without the second factor a moderator's powers are withheld: in a group, and on any
+            # page but the moderators' own (which ask for the code), they are someone outside.
+            role = OUTSIDER
         if self.group_scoped and visibility == PRIVATE and role in HIDDEN_FROM_PRIVATE:
             return LOGIN if role == ANONYMOUS and self.login_first else 404
         if role in self.overrides:

@@ -1,36 +1,20 @@
-"""Who may open which moderation page and take which action: every URL, role by role, and the socket.
+"""Who may open which moderation page and take which action: every URL has a row, and the socket.
 
-Roles: anonymous, a member, a facilitator of another group, a facilitator of this group, a
-moderator without two-factor authentication in this session, a moderator.
+The URL table (tests/moderation/url_table.py) is tried role by role in the site's one access
+matrix, tests/access/test_feature_access.py. Roles: anonymous, a member, a facilitator of another
+group, a facilitator of this group, a moderator without two-factor authentication in this
+session, a moderator.
 """
 import pytest
-from django.db import transaction
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern
 
 from moderation import urls as moderation_urls
 from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-from tests.moderation.url_table import CASES, answer_of
-from tests.moderation.world import ROLES, build_moderation_world
+from tests.moderation.url_table import CASES
 from tests.websocket import open_socket
 
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_moderation_url_answers_each_role_as_declared(case):
-    world = build_moderation_world()
-    url = reverse(f"moderation:{case.name}", kwargs=case.kwargs(world))
-    mismatches = []
-    for role in ROLES:
-        # Each attempt starts from the same world: whatever it changed is rolled back.
-        with transaction.atomic():
-            response = getattr(world.clients[role], case.method)(url, case.data(world))
-            transaction.set_rollback(True)
-        if answer_of(response) != case.expected(role):
-            mismatches.append(f"{role}: expected {case.expected(role)}, got {answer_of(response)}")
-    assert not mismatches, f"{case.method.upper()} {case.name}:\n" + "\n".join(mismatches)
 
 
 def test_every_moderation_url_declares_its_access():
