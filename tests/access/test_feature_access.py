@@ -27,24 +27,29 @@ world = world_for_module(build_feature_world)
 
 
 def _visibilities(case):
-    # As in the groups table's own test: URLs outside a group are tried once, with group B's
+    # As in the groups table's own words: URLs outside a group are tried once, with group B's
     # rows, except invitation links, which belong to a group.
     return (PRIVATE, LISTED) if case.group_scoped or case.name == "invitation_accept" else (LISTED,)
 
 
-@pytest.mark.parametrize("case", GROUP_CASES, ids=lambda case: case.id)
-def test_group_url_answers_the_ten_roles_as_declared(world, case):
+GROUP_ROWS = [
+    pytest.param(case, visibility, id=f"{case.id}-{'A' if visibility == PRIVATE else 'B'}")
+    for case in GROUP_CASES for visibility in _visibilities(case)
+]
+
+
+@pytest.mark.parametrize(("case", "visibility"), GROUP_ROWS)
+def test_group_url_answers_the_ten_roles_as_declared(world, case, visibility):
+    setup = world.groups.setup(visibility)
+    url = reverse(f"groups:{case.name}", kwargs=case.kwargs(world.groups, setup))
     mismatches = []
-    for visibility in _visibilities(case):
-        setup = world.groups.setup(visibility)
-        url = reverse(f"groups:{case.name}", kwargs=case.kwargs(world.groups, setup))
-        for role in ROLES:
-            response = attempt(world.client(role), case.method, url, case.data(world.groups, setup))
-            expected = case.expected(GROUP_RELATION[visibility][role], visibility)
-            if answer_of(response) != expected:
-                group = "A" if visibility == PRIVATE else "B"
-                mismatches.append(f"group {group}, {role}: expected {expected}, got {answer_of(response)}")
-    assert not mismatches, f"{case.method.upper()} {case.name}:\n" + "\n".join(mismatches)
+    for role in ROLES:
+        response = attempt(world.client(role), case.method, url, case.data(world.groups, setup))
+        expected = case.expected(GROUP_RELATION[visibility][role], visibility)
+        if answer_of(response) != expected:
+            mismatches.append(f"{role}: expected {expected}, got {answer_of(response)}")
+    group = "A (private)" if visibility == PRIVATE else "B (listed)"
+    assert not mismatches, f"{case.method.upper()} {case.name} in group {group}:\n" + "\n".join(mismatches)
 
 
 @pytest.mark.parametrize("case", MODERATION_CASES, ids=lambda case: case.id)
