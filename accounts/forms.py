@@ -15,9 +15,11 @@ from accounts.services import display_name_clean, profile_create
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
+@cache
+def time_zone_choices() -> tuple[tuple[str, str], ...]:
+    # Read once per process: the list of zones walks the tz database's files on every call.
     names = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone or zone == "UTC")
-    return [(name, name.replace("_", " ")) for name in names]
+    return tuple((name, name.replace("_", " ")) for name in names)
 
 
 class DisplayNameField(forms.CharField):

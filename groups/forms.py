@@ -1,12 +1,12 @@
 import copy
 import zoneinfo
-from functools import lru_cache
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import time_zone_choices
 from groups.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, ContentWarning, Membership, SessionSeries, SupportGroup
 from groups.services import INVITATION_LIFETIMES
 from groups.services.sessions import MAX_CAPACITY, MAX_DURATION_MINUTES, MAX_OCCURRENCES, MIN_DURATION_MINUTES
@@ -126,11 +126,6 @@ class SearchForm(forms.Form):
 # ----------------------------------------------------------------------------- sessions
 
 
-@lru_cache(maxsize=1)
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
 class _FacilitatorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user) -> str:
         # Display names only: e-mail addresses are never shown to peers.
@@ -182,7 +177,7 @@ class SeriesForm(SessionForm):
     frequency = forms.ChoiceField(label=_("Repeats"), choices=SessionSeries.Frequency.choices)
     occurrences = forms.IntegerField(label=_("Number of sessions"), min_value=1, max_value=MAX_OCCURRENCES, initial=8)
     time_zone = forms.ChoiceField(
-        label=_("Time zone of the series"), choices=_time_zone_choices,
+        label=_("Time zone of the series"), choices=time_zone_choices,
         help_text=_("The sessions keep their local time in this zone, also when the clocks change."),
     )
 
