@@ -7,7 +7,7 @@ from groups.services import group_create, membership_join
 from moderation.models import CrisisCase, Flag
 from tests.e2e.helpers import sign_in_with_password
 from tests.factories import UserFactory
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

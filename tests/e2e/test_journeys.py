@@ -28,7 +28,7 @@ from tests.e2e.helpers import (
 )
 from tests.factories import UserFactory, totp_activate
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 
 pytestmark = [
     pytest.mark.e2e,

@@ -20,7 +20,7 @@ from platform_site.celery import app
 from tests.faults.services import REAL_SERVICES
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, RsvpFactory
 from tests.groups.test_room_scale import REDIS_URL
-from tests.moderation.conftest import CALM_TEXT, CRISIS_TEXT
+from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
 from tests.moderation.test_pipeline_faults import _active_tasks, celery_broker, wait_until
 
 pytestmark = REAL_SERVICES

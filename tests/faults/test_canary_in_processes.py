@@ -26,7 +26,7 @@ from tests.faults.services import REAL_SERVICES
 from tests.faults.test_redis_down import Frames
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.groups.test_room_scale import AsgiServer, _cookie_for, _open
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 from tests.moderation.test_pipeline_faults import wait_until
 
 pytestmark = REAL_SERVICES

@@ -22,7 +22,7 @@ from moderation.services import risk_pending_requeue
 from tests.faults.services import REAL_SERVICES
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.groups.test_room_scale import AsgiServer, _cookie_for, _open
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 from tests.moderation.test_pipeline_faults import wait_until
 
 pytestmark = REAL_SERVICES

@@ -11,7 +11,7 @@ from groups.services import membership_leave
 from moderation.models import Report, RiskAssessment, Sanction
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 from tests.websocket import open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

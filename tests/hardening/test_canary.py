@@ -24,7 +24,7 @@ from moderation.models import CrisisCase, Flag, Report
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.groups.helpers import client_for
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 from tests.websocket import open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on-commit work (tasks, e-mails) runs for real

@@ -30,7 +30,7 @@ from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.groups.helpers import client_for, text_of
 from tests.hostile.checks import assert_e_mails_quote_no_one, assert_pages_run_no_script, assert_pages_show
 from tests.hostile.xss_corpus import VECTORS
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 from tests.websocket import open_socket
 
 

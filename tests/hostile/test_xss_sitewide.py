@@ -27,7 +27,7 @@ from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.groups.helpers import client_for, text_of, user_named
 from tests.hostile.checks import assert_e_mails_quote_no_one, assert_pages_run_no_script
 from tests.hostile.xss_corpus import MARK, VECTORS
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 
 
 @pytest.mark.parametrize("vector", VECTORS)

@@ -8,10 +8,9 @@ from tests.groups.conftest import (  # noqa: F401  (fixtures shared with the gro
     listen,
     member_client,
 )
-
-# Written for these tests: a text the rule layer must treat as a crisis, one it must not.
-CRISIS_TEXT = "I have decided to kill myself tonight. I wrote the notes already."
-CALM_TEXT = "Thanks for the session everyone, see you next week!"
+# The texts live in tests/support/risk_texts.py. Importing them from here is kept for
+# test_risk_model.py, test_risk_rules.py and test_risk_operating_point.py until they move too.
+from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from moderation.models import CaseEvent, CrisisCase, FollowUp, Report
 from tests.factories import DEFAULT_PASSWORD
 from tests.groups.factories import MembershipFactory
 from tests.groups.helpers import client_for, text_of
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 
 pytestmark = pytest.mark.django_db
 

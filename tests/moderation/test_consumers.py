@@ -107,7 +107,7 @@ async def test_an_idle_socket_still_receives_events_after_the_layers_blocking_re
 async def test_a_moderator_socket_hears_a_crisis_flag_and_case_at_once():
     from groups import services as forum
     from tests.groups.factories import MembershipFactory, SupportGroupFactory
-    from tests.moderation.conftest import CRISIS_TEXT
+    from tests.support.risk_texts import CRISIS_TEXT
 
     moderator = await create_user(is_moderator=True)
     socket = await open_socket("/ws/moderation/", user=moderator)

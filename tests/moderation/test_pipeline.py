@@ -21,7 +21,7 @@ from moderation.models import (
 )
 from platform_site.realtime import MODERATORS_GROUP
 from tests.factories import UserFactory
-from tests.moderation.conftest import CALM_TEXT, CRISIS_TEXT
+from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
 
 pytestmark = pytest.mark.django_db
 

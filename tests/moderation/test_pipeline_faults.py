@@ -41,7 +41,7 @@ from moderation.tasks import risk_assess_task
 from platform_site.celery import app
 from tests.factories import UserFactory
 from tests.groups.factories import TopicFactory
-from tests.moderation.conftest import CRISIS_TEXT
+from tests.support.risk_texts import CRISIS_TEXT
 
 REPO = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")

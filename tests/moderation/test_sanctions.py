@@ -286,7 +286,7 @@ def test_others_cannot_react_to_or_report_a_held_post_by_its_id(forum_world):
 @pytest.mark.django_db
 def test_a_held_post_still_goes_through_the_risk_pipeline(forum_world, django_capture_on_commit_callbacks):
     from moderation.models import Flag
-    from tests.moderation.conftest import CRISIS_TEXT
+    from tests.support.risk_texts import CRISIS_TEXT
 
     group, author, reader, topic = forum_world
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,7 @@ from moderation import services
 from moderation.models import CareMessage, CaseEvent, CrisisCase, Flag, FollowUp
 from tests.factories import UserFactory
 from tests.groups.helpers import client_for
-from tests.moderation.conftest import CALM_TEXT, CRISIS_TEXT
+from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,13 @@
 """Texts written for the safety-loop tests (never taken from the evaluation set).
 
-First-person crisis texts a member might write, in plain words, and ordinary posts of a numbness
-group that must never show the crisis panel or raise a flag.
+One crisis text and one calm text for tests that need a single example of each; then first-person
+crisis texts a member might write, in plain words, and ordinary posts of a numbness group that must
+never show the crisis panel or raise a flag.
 """
+
+# A text the rule layer must treat as a crisis, and one it must not.
+CRISIS_TEXT = "I have decided to kill myself tonight. I wrote the notes already."
+CALM_TEXT = "Thanks for the session everyone, see you next week!"
 
 CRISIS_TEXTS = (
     "I've decided tonight is the night. I have the pills counted out on my desk.",
