@@ -16,7 +16,7 @@ from accounts.models import Notification
 from groups.models import CalendarFeed, GroupSession, RoomMessage
 from tests.access.world import FACILITATOR_B, MEMBER_A, MEMBER_B, build_site_world
 from tests.factories import DEFAULT_PASSWORD
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 pytestmark = pytest.mark.django_db
 

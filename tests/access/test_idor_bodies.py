@@ -19,7 +19,7 @@ from groups.models import GroupSession, LibraryAttachment, RoomMessage, RoomPart
 from moderation.models import AuditEntry, Flag, Report
 from moderation.services import report_create
 from tests.access.world import FACILITATOR_A, FACILITATOR_B, MEMBER_A, MEMBER_B, MODERATOR, SUSPENDED, build_site_world
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from moderation.models import ModeratorDuty
 from platform_site.consumers import CLOSE_FORBIDDEN
 from tests.accounts.helpers import login_post
 from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in, totp_activate, totp_code
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 DASHBOARD = reverse("moderation:dashboard")
 OVERVIEW = reverse("moderation:overview")

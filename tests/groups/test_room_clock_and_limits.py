@@ -16,7 +16,7 @@ from groups.models import GroupSession, RoomMessage
 from moderation.models import Sanction
 from moderation.services.sanctions import sanction_create, sanction_lift
 from platform_site.consumers import ThawJsonConsumer
-from tests.groups.test_room_consumer import Room, create_user, drain, join, make_room, message, next_of, refused
+from tests.support.rooms import Room, create_user, drain, join, make_room, message, next_of, refused
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

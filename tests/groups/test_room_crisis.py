@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from moderation.models import CrisisCase, Flag, RefusedPost, RiskAssessment, Sanction
-from tests.groups.test_room_consumer import drain, join, make_room, next_of
+from tests.support.rooms import drain, join, make_room, next_of
 from tests.support.risk_texts import CRISIS_TEXTS
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

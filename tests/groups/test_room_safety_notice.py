@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from moderation.models import CrisisCase, Flag
-from tests.groups.test_room_consumer import create_user, drain, join, make_room, message
+from tests.support.rooms import create_user, drain, join, make_room, message
 from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

@@ -25,7 +25,7 @@ from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.groups.helpers import client_for
 from tests.support.risk_texts import CRISIS_TEXT
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on-commit work (tasks, e-mails) runs for real
 

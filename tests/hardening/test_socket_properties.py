@@ -23,7 +23,7 @@ from platform_site.realtime import MODERATORS_GROUP
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.hardening.sockets import SocketLoop
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

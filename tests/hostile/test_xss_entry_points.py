@@ -31,7 +31,7 @@ from tests.groups.helpers import client_for, text_of
 from tests.hostile.checks import assert_e_mails_quote_no_one, assert_pages_run_no_script, assert_pages_show
 from tests.hostile.xss_corpus import VECTORS
 from tests.support.risk_texts import CRISIS_TEXT
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 
 def _digest_on(*users) -> None:

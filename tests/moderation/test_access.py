@@ -13,7 +13,7 @@ from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
 from tests.moderation.url_table import CASES
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 
 

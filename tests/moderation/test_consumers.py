@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from platform_site.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, MAX_FRAME_BYTES
 from platform_site.realtime import MODERATORS_GROUP, publish_on_commit
 from tests.factories import UserFactory
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

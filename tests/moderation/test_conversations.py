@@ -18,7 +18,7 @@ from moderation import services
 from moderation.models import CareMessage, CaseEvent, Conversation, CrisisAlert, CrisisCase
 from tests.factories import UserFactory
 from tests.groups.helpers import client_for, text_of
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 TALK_URL = reverse("care:talk")
 WORDS = "I keep staring at the wall and I cannot make myself call anyone."

@@ -11,7 +11,7 @@ from moderation.models import Flag, RiskAssessment, RiskLevel
 from tests.factories import UserFactory
 from tests.groups.factories import PostFactory
 from tests.groups.helpers import client_for, text_of
-from tests.websocket import open_socket
+from tests.support.sockets import open_socket
 
 BADGE = re.compile(r'<span class="badge badge-crisis" data-open-crisis[^>]*>(\d+)</span>')
 

@@ -12,7 +12,7 @@ from moderation.models import AuditEntry, CrisisCase, Flag, RiskAssessment, Watc
 from tests.factories import UserFactory
 from tests.groups.factories import MembershipFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for, text_of
-from tests.groups.test_room_consumer import create_user, drain, join, make_room, message, next_of
+from tests.support.rooms import create_user, drain, join, make_room, message, next_of
 
 pytestmark = pytest.mark.django_db
 

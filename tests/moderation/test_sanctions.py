@@ -15,8 +15,8 @@ from moderation.models import AuditEntry, CareMessage, Sanction
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.groups.factories import MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for, is_login_redirect, text_of
-from tests.groups.test_room_consumer import Room, join, message, next_of, refused
-from tests.websocket import open_socket
+from tests.support.rooms import Room, join, message, next_of, refused
+from tests.support.sockets import open_socket
 
 
 def _suspend(member, moderator, *, days: int | None = 2, capture=None) -> Sanction:
