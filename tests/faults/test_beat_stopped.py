@@ -17,11 +17,10 @@ from groups.tasks import session_reminders_send_task
 from moderation.models import CareMessage, CrisisAlert, CrisisCase, Flag, FollowUp, RiskAssessment
 from moderation.tasks import follow_ups_send_due_task, risk_sweep_task
 from platform_site.celery import app
-from tests.faults.services import REAL_SERVICES
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, RsvpFactory
-from tests.groups.test_room_scale import REDIS_URL
 from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
-from tests.moderation.test_pipeline_faults import _active_tasks, celery_broker, wait_until
+from tests.support.services import REAL_SERVICES, REDIS_URL
+from tests.support.workers import active_tasks, celery_broker, wait_until
 
 pytestmark = REAL_SERVICES
 
@@ -70,9 +69,9 @@ def test_after_ten_minutes_without_beat_the_sweeps_catch_up_and_do_everything_on
     assert app.conf.broker_write_url == REDIS_URL
     _beat_ticks()
     wait_until(lambda: not assessments.filter(status=RiskAssessment.Status.PENDING).exists(), what="every assessment")
-    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish the first ticks")
+    wait_until(lambda: active_tasks(worker) == [], what="the worker to finish the first ticks")
     _beat_ticks()  # beat's next ticks find nothing left to do
-    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish the second ticks")
+    wait_until(lambda: active_tasks(worker) == [], what="the worker to finish the second ticks")
 
     # Every assessment done once: one crisis, with one flag, one case and its alerts.
     assert set(assessments.values_list("status", flat=True)) == {RiskAssessment.Status.ASSESSED}

@@ -22,12 +22,11 @@ from django.utils import timezone
 
 from groups.models import GroupSession, Post, RoomMessage
 from moderation.models import Flag, Report, RiskAssessment
-from tests.faults.services import REAL_SERVICES
-from tests.faults.test_redis_down import Frames
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-from tests.groups.test_room_scale import AsgiServer, _cookie_for, _open
 from tests.support.risk_texts import CRISIS_TEXT
-from tests.moderation.test_pipeline_faults import wait_until
+from tests.support.servers import AsgiServer, Frames, cookie_for, open_room
+from tests.support.services import REAL_SERVICES
+from tests.support.workers import wait_until
 
 pytestmark = REAL_SERVICES
 
@@ -77,7 +76,7 @@ def _post(server: AsgiServer, path: str, cookie: str, fields: dict) -> int:
 
 async def _room_flow(server: AsgiServer, session_id: int, leader_cookie: str, member_cookie: str) -> None:
     """The facilitator says the canary in the room; a member reports it, the canary in the note."""
-    leader, member = [Frames(await _open(server, session_id, cookie)) for cookie in (leader_cookie, member_cookie)]
+    leader, member = [Frames(await open_room(server, session_id, cookie)) for cookie in (leader_cookie, member_cookie)]
     try:
         ack = await leader.message(f"Welcome, {CANARY}")
         assert await member.until("message", lambda frame: frame["seq"] == ack["seq"])
@@ -101,7 +100,7 @@ def test_a_canary_reaches_neither_the_servers_nor_the_workers_output_at_debug(
     session = GroupSession.objects.create(
         group=group, title="Evening", starts_at=timezone.now() - timedelta(minutes=1), duration_minutes=60
     )
-    cookies = {user.pk: _cookie_for(user) for user in (facilitator, author, reader)}
+    cookies = {user.pk: cookie_for(user) for user in (facilitator, author, reader)}
     slug = group.slug
 
     topic = _post(server, reverse("groups:topic_new", kwargs={"slug": slug}), cookies[author.pk],

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.services import REAL_SERVICES
-from tests.groups.test_room_scale import REPO, AsgiServer, _free_port
-from tests.moderation.test_pipeline_faults import wait_until
+from tests.support.servers import AsgiServer
+from tests.support.services import REAL_SERVICES, REPO, free_port
+from tests.support.workers import wait_until
 
 pytestmark = REAL_SERVICES
 
@@ -33,7 +33,7 @@ class PrivatePostgres:
     """A PostgreSQL cluster of the test's own, trusting local connections, that the test may restart."""
 
     def __init__(self, directory: Path) -> None:
-        self.port, self.data = _free_port(), directory / "data"
+        self.port, self.data = free_port(), directory / "data"
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/thaw"
         self.run_as = []
         if os.geteuid() == 0:  # initdb refuses to run as root: the cluster belongs to user postgres

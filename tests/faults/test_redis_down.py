@@ -8,8 +8,6 @@ tests/moderation/test_pipeline_faults.py.
 """
 import asyncio
 import json
-import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -19,15 +17,13 @@ from django.utils import timezone
 from groups.models import GroupSession, RoomMessage
 from moderation.models import CrisisCase, Flag, RiskAssessment
 from moderation.services import risk_pending_requeue
-from tests.faults.services import REAL_SERVICES
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-from tests.groups.test_room_scale import AsgiServer, _cookie_for, _open
 from tests.support.risk_texts import CRISIS_TEXT
-from tests.moderation.test_pipeline_faults import wait_until
+from tests.support.servers import DEADLINE, AsgiServer, Frames, cookie_for, open_room
+from tests.support.services import REAL_SERVICES
+from tests.support.workers import wait_until
 
 pytestmark = REAL_SERVICES
-
-DEADLINE = 15.0
 
 
 @pytest.fixture
@@ -45,39 +41,6 @@ def server_on_private_redis(site_on_private_redis, tmp_path):
         print(f"---- log of the server ----\n{server.log()}")  # shown only when the test failed
 
 
-class Frames:
-    """A room socket whose every frame is kept: waiting for one frame never loses another."""
-
-    def __init__(self, socket) -> None:
-        self.socket, self.seen = socket, []
-
-    async def until(self, kind: str, condition=lambda frame: True, *, timeout: float = DEADLINE) -> dict | None:
-        """The first frame (already seen or yet to come) of type `kind` meeting `condition`."""
-        for frame in self.seen:
-            if frame["type"] == kind and condition(frame):
-                return frame
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                frame = json.loads(await asyncio.wait_for(self.socket.recv(), left))
-            except TimeoutError:
-                break
-            self.seen.append(frame)
-            if frame["type"] == kind and condition(frame):
-                return frame
-        return None
-
-    async def message(self, body: str) -> dict:
-        client_id = str(uuid.uuid4())
-        await self.socket.send(json.dumps({"type": "message", "body": body, "client_id": client_id}))
-        ack = await self.until("ack", lambda frame: frame.get("client_id") == client_id)
-        assert ack, f"no ack for {body!r}: {self.seen[-5:]}"
-        return ack
-
-    def messages(self) -> list[int]:
-        return [frame["seq"] for frame in self.seen if frame["type"] == "message"]
-
-
 def test_redis_down_pauses_live_chat_and_when_it_is_back_every_message_and_assessment_arrives(
     server_on_private_redis, site_on_private_redis, start_worker, moderator
 ):
@@ -88,11 +51,11 @@ def test_redis_down_pauses_live_chat_and_when_it_is_back_every_message_and_asses
     session = GroupSession.objects.create(
         group=group, title="Through the outage", starts_at=timezone.now() - timedelta(minutes=1), duration_minutes=60
     )
-    cookies = {user.pk: _cookie_for(user) for user in (facilitator, speaker, listener)}
+    cookies = {user.pk: cookie_for(user) for user in (facilitator, speaker, listener)}
     room_page = reverse("groups:session_room", kwargs={"slug": group.slug, "session_id": session.pk})
 
     async def scenario() -> dict:
-        sockets = [Frames(await _open(server, session.pk, cookies[user.pk])) for user in (facilitator, speaker, listener)]
+        sockets = [Frames(await open_room(server, session.pk, cookies[user.pk])) for user in (facilitator, speaker, listener)]
         leader, a, b = sockets
         try:
             assert await a.until("presence", lambda frame: frame["facilitator_present"])

@@ -9,31 +9,17 @@ the channel layer they configure), the test database and REDIS_URL; real WebSock
 """
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from groups.models import GroupSession
 from tests.groups.factories import MembershipFactory, SupportGroupFactory
-
-REPO = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL", "")
-ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
-HOST = "127.0.0.1"
-DEADLINE = 15.0  # seconds for anything to happen; a healthy run needs well under one
+from tests.support.servers import DEADLINE, AsgiServer, cookie_for, open_room
+from tests.support.services import ON_POSTGRESQL, REDIS_URL
 
 pytestmark = [
     pytest.mark.redis,
@@ -45,80 +31,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _test_database_url() -> str:
-    """The test database (not the one DATABASE_URL names) as a URL for the servers' settings."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}{port}/{quote(db['NAME'], safe='')}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class AsgiServer:
-    """uvicorn serving platform_site.asgi on a free port, in a process group of its own."""
-
-    def __init__(
-        self, name: str, log_path: Path, *, env_overrides: dict[str, str] | None = None, log_level: str = "warning"
-    ):
-        # `env_overrides` overrides the variables below (tests/faults/ points a server at a Redis it may stop).
-        self.name, self.log_path, self.port = name, log_path, _free_port()
-        env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
-        env.update(
-            # The settings this test runs with (platform_site.settings.test, or whatever --ds names).
-            DJANGO_SETTINGS_MODULE=django_settings.SETTINGS_MODULE, DATABASE_URL=_test_database_url(),
-            REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1",
-        )
-        env.update(env_overrides or {})
-        with log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "platform_site.asgi:application", "--host", HOST, "--port", str(self.port),
-                 "--lifespan", "off", "--no-access-log", "--log-level", log_level],
-                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stopping it stops nothing else
-            )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def wait_ready(self) -> None:
-        import http.client
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/healthz/")
-                status = conn.getresponse().status
-                conn.close()
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"{self.name} did not answer GET /healthz/ within 30 s:\n{self.log()}")
-
-    def stop(self) -> None:
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
 
 
 @pytest.fixture
@@ -133,24 +45,6 @@ def two_servers(transactional_db, tmp_path):
         for server in servers:
             server.stop()
             print(f"---- log of {server.name} ----\n{server.log()}")  # shown only when the test failed
-
-
-def _cookie_for(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"{django_settings.SESSION_COOKIE_NAME}={client.cookies[django_settings.SESSION_COOKIE_NAME].value}"
-
-
-async def _open(server: AsgiServer, session_id: int, cookie: str):
-    from websockets.asyncio.client import connect
-
-    socket = await connect(
-        f"ws://{HOST}:{server.port}/ws/sessions/{session_id}/",
-        additional_headers={"Cookie": cookie, "Origin": f"http://{HOST}:{server.port}"}, proxy=None, open_timeout=DEADLINE,
-    )
-    frames = [json.loads(await asyncio.wait_for(socket.recv(), DEADLINE)) for _ in range(3)]
-    assert [frame["type"] for frame in frames] == ["welcome", "history", "state"], frames
-    return socket
 
 
 async def _until(socket, kind: str, condition=lambda frame: True) -> dict:
@@ -176,14 +70,14 @@ def test_a_message_sent_through_one_server_reaches_a_member_on_another_and_prese
     session = GroupSession.objects.create(
         group=group, title="Across processes", starts_at=timezone.now() - timedelta(minutes=1), duration_minutes=60
     )
-    cookies = {user.pk: _cookie_for(user) for user in (facilitator, member_a, member_b)}
+    cookies = {user.pk: cookie_for(user) for user in (facilitator, member_a, member_b)}
     everyone = {str(user.display_name) for user in (facilitator, member_a, member_b)}
 
     async def scenario() -> None:
         # The facilitator on server two lets member A, on server one, send: presence is one list.
-        leader = await _open(server_two, session.pk, cookies[facilitator.pk])
-        a = await _open(server_one, session.pk, cookies[member_a.pk])
-        b = await _open(server_two, session.pk, cookies[member_b.pk])
+        leader = await open_room(server_two, session.pk, cookies[facilitator.pk])
+        a = await open_room(server_one, session.pk, cookies[member_a.pk])
+        b = await open_room(server_two, session.pk, cookies[member_b.pk])
         try:
             for socket in (a, b, leader):
                 presence = await _until(socket, "presence", lambda frame: _names(frame) == everyone)

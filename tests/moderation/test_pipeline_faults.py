@@ -8,45 +8,28 @@ separate process (as in production) on the test database, so every row it must s
 """
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from copy import deepcopy
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 
 from groups import services as forum
 from groups.models import Post
 from moderation.models import CrisisAlert, CrisisCase, Flag, FollowUp, RiskAssessment
 from moderation.services import risk_pending_requeue
 from moderation.tasks import risk_assess_task
-from platform_site.celery import app
 from tests.factories import UserFactory
 from tests.groups.factories import TopicFactory
 from tests.support.risk_texts import CRISIS_TEXT
-
-REPO = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).with_name("celery")
-REDIS_URL = os.environ.get("REDIS_URL", "")
-ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
+from tests.support.services import ON_POSTGRESQL, REDIS_URL
+from tests.support.workers import active_tasks, wait_until
 
 pytestmark = [
     pytest.mark.redis,
@@ -61,220 +44,8 @@ pytestmark = [
     ),
 ]
 
-# Generous for a slow CI machine; a healthy run answers in well under a second.
-DEADLINE = 20.0
-
-
-def wait_until(condition: Callable[[], Any], *, what: str, timeout: float = DEADLINE) -> Any:
-    """Poll `condition` until it returns something truthy (returned), or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
-    return result
-
-
-# ----------------------------------------------------------------------------- a real worker
-
-
-@dataclass
-class WorkerProcess:
-    name: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def task_failures(self) -> list[str]:
-        """Celery's log lines for tasks that raised: an outcome that looks right may hide one."""
-        return [line for line in self.log().splitlines() if "raised unexpected" in line]
-
-    def stop(self) -> None:
-        # A warm shutdown first (the worker closes its connections to the test database, which
-        # must be free for the flush after the test), then nothing of the group is left alive.
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=10)
-
-
-def _test_database_url() -> str:
-    """The test database (not the one DATABASE_URL names) as a URL for the worker's settings."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}{port}/{quote(db['NAME'], safe='')}"
-
-
-@pytest.fixture
-def start_worker(transactional_db, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
-    """`start_worker(redis_url=..., concurrency=N)` runs `celery worker` as a subprocess
-    (`log_level` and `settings_module` as an operator would set them).
-
-    It serves the queues production serves, on the test database, with the given Redis as broker,
-    cache and channel layer, and returns once it answers a ping through this process's Celery app
-    (which must already point at the same broker). Every worker started is stopped, with its pool
-    children, before the database is flushed (this fixture depends on `transactional_db`).
-    """
-    started: list[WorkerProcess] = []
-
-    def _start(
-        *, redis_url: str, concurrency: int = 1, log_level: str | None = None,
-        settings_module: str = "platform_site.settings.test",
-    ) -> WorkerProcess:
-        assert app.conf.broker_write_url == redis_url, "point this process's Celery app at the worker's broker first"
-        name = f"faults-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_BROKER")}
-        env.update(
-            DJANGO_SETTINGS_MODULE=settings_module, REDIS_URL=redis_url,
-            DATABASE_URL=_test_database_url(), PYTHONUNBUFFERED="1",
-        )
-        if log_level is not None:  # Celery's own level and the project's LOG_LEVEL alike
-            env["LOG_LEVEL"] = log_level
-        log_path = tmp_path / f"worker-{len(started)}.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [str(CELERY), "-A", "platform_site", "worker", "-Q", "risk,celery", "--pool=prefork",
-                 f"--concurrency={concurrency}", "--without-heartbeat", "--without-mingle", "--without-gossip",
-                 "-l", log_level or "WARNING", "-n", name],
-                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the finalizer kills the pool children too
-            )
-        worker = WorkerProcess(name=name, process=process, log_path=log_path)
-        started.append(worker)
-
-        def answers() -> bool:
-            if process.poll() is not None:
-                pytest.fail(f"the worker exited with {process.returncode}:\n{worker.log()}")
-            return bool(app.control.ping(destination=[name], timeout=0.5))
-
-        wait_until(answers, what=f"worker {name} to answer a ping")
-        return worker
-
-    yield _start
-    for worker in reversed(started):
-        worker.stop()
-        # Shown by pytest only when the test failed.
-        print(f"---- log of worker {worker.name} ----\n{worker.log()}")
-
-
-@pytest.fixture
-def tasks_sent_to_the_broker() -> Iterator[None]:
-    """Tasks go through the broker: test settings run them eagerly, in the test's own process."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
-
-
-def _celery_connections_reset() -> None:
-    # The app keeps a connection pool and a producer pool bound to the broker it first connected
-    # to, and kombu keeps them per URL as well; dropping them all makes the next use connect to
-    # whatever `broker_url` says now.
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@contextmanager
-def celery_broker(url: str) -> Iterator[None]:
-    """Point this process's Celery client (publishing, ping, inspect) at another broker."""
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
-    _celery_connections_reset()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = previous
-        _celery_connections_reset()
-
-
-# ----------------------------------------------------------------------------- a Redis we may stop
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of the test's own, on a free port, that the test may stop and start again.
-
-    Never the shared Redis of REDIS_URL: stopping that would break every other user of it. No
-    persistence, so a restart comes back empty, as a Redis that lost its data would.
-    """
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def answers(self) -> bool:
-        try:
-            return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.2).ping()
-        except redis.RedisError:
-            return False
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        process = self.process
-
-        def up() -> bool:
-            if process.poll() is not None:
-                pytest.fail(f"redis-server on port {self.port} exited with {process.returncode}")
-            return self.answers()
-
-        wait_until(up, what=f"redis-server on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        message = "needs redis-server on PATH, to start a Redis this test may stop (apt-get install redis-server)"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # in CI a fault test that cannot run is a failure, never a skip
-        pytest.skip(message)
-    server = PrivateRedis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def site_on_private_redis(private_redis, settings, tasks_sent_to_the_broker) -> Iterator[PrivateRedis]:
-    """This process's broker, cache and channel layer all on the private Redis, as REDIS_URL would set."""
-    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
-    # Changing CHANNEL_LAYERS drops the channel layers already built (channels listens for it).
-    layers = deepcopy(settings.CHANNEL_LAYERS)
-    layers["default"]["CONFIG"]["hosts"] = [private_redis.url]
-    settings.CHANNEL_LAYERS = layers
-    with celery_broker(private_redis.url):
-        yield private_redis
+# The worker, the private Redis and the broker switch are in tests/support/workers.py; the
+# fixtures come through tests/moderation/conftest.py.
 
 
 # ----------------------------------------------------------------------------- the database
@@ -320,12 +91,6 @@ def _backends_waiting_on_assessments() -> int:
             ["%moderation_riskassessment%"],
         )
         return cursor.fetchone()[0]
-
-
-def _active_tasks(worker: WorkerProcess) -> list[dict] | None:
-    """The tasks the worker's pool processes are running now; None if its reply was not in time."""
-    replies = app.control.inspect(destination=[worker.name], timeout=1.0).active() or {}
-    return replies.get(worker.name)
 
 
 def _assessment_status(assessment_id: int) -> str | None:
@@ -389,7 +154,7 @@ def test_redis_stopped_while_a_member_posts_a_crisis_reply_they_see_help_and_the
     assert risk_pending_requeue(now=in_a_minute) == 1
     wait_until(lambda: _assessment_status(assessment.pk) == RiskAssessment.Status.ASSESSED, what="the assessment")
 
-    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish")
+    wait_until(lambda: active_tasks(worker) == [], what="the worker to finish")
     _assert_assessed_once_as_a_crisis(post=post, moderators=[moderator])
     assert RiskAssessment.objects.get(pk=assessment.pk).enqueue_count == 1
     assert worker.task_failures() == []
@@ -416,7 +181,7 @@ def test_a_worker_killed_mid_task_has_the_task_delivered_again_and_everything_ha
         wait_until(_backends_waiting_on_assessments, what="the task to wait for the locked row")
 
         def pid_running_the_task() -> int | None:
-            for task in _active_tasks(worker) or []:
+            for task in active_tasks(worker) or []:
                 if task["name"] == risk_assess_task.name and list(task["args"]) == [assessment.pk]:
                     return task.get("worker_pid")
             return None
@@ -427,7 +192,7 @@ def test_a_worker_killed_mid_task_has_the_task_delivered_again_and_everything_ha
 
     # acks_late + reject_on_worker_lost: the broker hands the task to the worker's new child.
     wait_until(lambda: _assessment_status(assessment.pk) == RiskAssessment.Status.ASSESSED, what="the redelivery")
-    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish")
+    wait_until(lambda: active_tasks(worker) == [], what="the worker to finish")
     _assert_assessed_once_as_a_crisis(post=post, moderators=moderators)
     assert RiskAssessment.objects.get(pk=assessment.pk).enqueue_count == 1  # redelivered, not re-queued
     assert worker.task_failures() == []
@@ -450,7 +215,7 @@ def test_the_same_task_delivered_twice_at_once_is_assessed_once(
         wait_until(lambda: _backends_waiting_on_assessments() == 2, what="both copies to wait for the row")
 
     # One takes the row and assesses it; the other gets the row after that commit, finds it done.
-    wait_until(lambda: _active_tasks(worker) == [], what="both copies to finish")
+    wait_until(lambda: active_tasks(worker) == [], what="both copies to finish")
     _assert_assessed_once_as_a_crisis(post=post, moderators=moderators)
     # Found done, not stopped by a unique constraint (the flag's one-to-one would also stop it).
     assert worker.task_failures() == []
@@ -474,7 +239,7 @@ def test_a_real_worker_late_after_the_member_edited_and_deleted_a_crisis_still_r
     worker = start_worker(redis_url=REDIS_URL, concurrency=1)
 
     wait_until(lambda: not RiskAssessment.objects.filter(status=RiskAssessment.Status.PENDING).exists(), what="both versions")
-    wait_until(lambda: _active_tasks(worker) == [], what="the worker to finish")
+    wait_until(lambda: active_tasks(worker) == [], what="the worker to finish")
     levels = dict(RiskAssessment.objects.values_list("content_version", "level"))
     assert levels == {1: "crisis", 2: "none"}
     assert list(Flag.objects.values_list("level", "assessment__content_version")) == [("crisis", 1)]
