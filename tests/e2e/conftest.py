@@ -1,73 +1,18 @@
-"""Browser tests: Playwright driving Debian's Chromium (Playwright's own browser download is not used).
+"""Browser tests: Playwright driving Debian's Chromium (tests/support/browser.py launches it).
 
 In CI (CI=true) a missing Chromium is a failure, never a skip; on a laptop without it the browser
 tests are skipped with a message saying how to install it.
 """
-import os
-import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-CHROMIUM = os.environ.get("THAW_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium per test module. Module scope, not session: Playwright's sync API keeps an
-    event loop running while it is open, which the async (WebSocket) tests must not inherit."""
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # While Playwright's loop runs, Django's async-safety check would refuse the test's own ORM
-    # calls (reading the mailbox, creating users); allowed only for the browser tests' duration.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-
-
-class PageProblems:
-    """Console errors, uncaught exceptions and CSP violations seen by a page."""
-
-    def __init__(self, page):
-        self.items: list[str] = []
-        page.on("console", lambda message: message.type == "error" and self.items.append(f"console: {message.text}"))
-        page.on("pageerror", lambda error: self.items.append(f"exception: {error}"))
-        page.add_init_script(
-            "window.__cspViolations = [];"
-            "document.addEventListener('securitypolicyviolation',"
-            " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-        )
-        self.page = page
-
-    def all(self) -> list[str]:
-        try:
-            violations = self.page.evaluate("window.__cspViolations || []")
-        except Exception:  # the page may be navigating; the console listener still saw them
-            violations = []
-        return self.items + [f"csp: {violation}" for violation in violations]
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.problems = PageProblems(page)
-    yield page
-    context.close()
+from tests.e2e.helpers import AsgiServer, signed_in_context
+from tests.e2e.scripted_room import ScriptedRoom
+from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
+from tests.support.browser import ARTIFACTS, browser, open_page, page  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -77,8 +22,6 @@ def asgi_server(transactional_db):
     is (SQLite's shared in-memory one by default, PostgreSQL with DATABASE_URL) and the channel
     layer (in-memory by default, Redis with REDIS_URL)."""
     from channels.layers import channel_layers
-
-    from tests.e2e.helpers import AsgiServer
 
     # The channel layer is a per-process singleton, and the Redis layer binds its locks to the
     # first event loop that uses it: earlier async tests ran on loops of their own. The server's
@@ -91,7 +34,7 @@ def asgi_server(transactional_db):
 
 
 @pytest.fixture
-def screenshot(page):
+def screenshot(page):  # noqa: F811  (the fixture imported above)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str) -> Path:
@@ -100,3 +43,28 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def room_page(browser, live_server):  # noqa: F811  (the fixture imported above)
+    """(page, scripted room, the member, their facilitator) for an open session's room page, whose
+    socket the test answers (tests/e2e/scripted_room.py)."""
+    group = SupportGroupFactory(slug="evenings")
+    facilitator = MembershipFactory(group=group, facilitator=True).user
+    member = MembershipFactory(group=group).user
+    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(minutes=5))
+    opened = []
+
+    def open_as(user, *, clock: bool = False, viewport=None):
+        context = signed_in_context(browser, live_server, user, viewport=viewport or {"width": 1280, "height": 900})
+        opened.append(context)
+        tab = open_page(context)
+        if clock:
+            tab.clock.install()
+        room = ScriptedRoom(tab)
+        tab.goto(f"{live_server.url}/groups/{group.slug}/sessions/{session.pk}/room/")
+        return tab, room
+
+    yield open_as, member, facilitator
+    for context in opened:
+        context.close()

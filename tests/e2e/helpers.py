@@ -11,8 +11,8 @@ from django.core import mail
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, PageProblems
 from tests.factories import DEFAULT_PASSWORD, sign_in, totp_code
+from tests.support.browser import ARTIFACTS
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -63,14 +63,6 @@ def signed_in_context(browser, server, user, **options):
         "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": server.url,
     }])
     return context
-
-
-def open_page(context):
-    """A page that records its console errors, uncaught exceptions and CSP violations."""
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.problems = PageProblems(page)
-    return page
 
 
 def sign_in_with_password(page, server, user):

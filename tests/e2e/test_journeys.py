@@ -18,7 +18,6 @@ from tests.e2e.helpers import (
     DESKTOP,
     PHONE,
     CuttableLine,
-    open_page,
     room_log,
     room_send,
     sign_in_with_code,
@@ -28,6 +27,7 @@ from tests.e2e.helpers import (
 )
 from tests.factories import UserFactory, totp_activate
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
+from tests.support.browser import open_page
 from tests.support.risk_texts import CRISIS_TEXT
 
 pytestmark = [

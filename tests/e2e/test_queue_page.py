@@ -7,10 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from moderation.models import Flag, RiskAssessment
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import open_page, signed_in_context
+from tests.e2e.helpers import signed_in_context
 from tests.factories import UserFactory
 from tests.groups.factories import PostFactory, SupportGroupFactory, TopicFactory
+from tests.support.browser import ARTIFACTS, open_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -1,134 +1,21 @@
 """room.js against a scripted socket: every server frame of docs/room-protocol.md, and the client's
 promises (order by seq, resume, same client_id on resend, "not sent" on error, backoff, refusals).
 
-The page is the real room page from `live_server`; Playwright answers its WebSocket in place of the
-server (page.route_web_socket), so each test says exactly which frames arrive and when.
+The page is the real room page from `live_server` (the `room_page` fixture); Playwright answers its
+WebSocket in place of the server (tests/e2e/scripted_room.py), so each test says exactly which
+frames arrive and when.
 """
-import json
 import re
-import time
-import uuid
-from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, PageProblems
-from tests.factories import sign_in
-from tests.groups.factories import (
-    GroupSessionFactory,
-    MembershipFactory,
-    SupportGroupFactory,
-)
+from tests.e2e.scripted_room import message_frame, state_frame
+from tests.support.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-
-
-class ScriptedRoom:
-    """Stands in for /ws/sessions/<id>/: records what the page sends; the test sends the answers."""
-
-    def __init__(self, page):
-        self.page = page
-        self.sockets: list = []
-        self.received: list[tuple[int, dict]] = []  # (socket number, frame)
-        page.route_web_socket(re.compile(r"/ws/sessions/\d+/$"), self._accept)
-
-    def _accept(self, ws) -> None:
-        number = len(self.sockets)
-        self.sockets.append(ws)
-        ws.on_message(lambda text: self.received.append((number, json.loads(text))))
-
-    @property
-    def ws(self):
-        return self.sockets[-1]
-
-    def send(self, frame: dict) -> None:
-        self.ws.send(json.dumps(frame))
-
-    def wait_for_socket(self, count: int = 1, timeout: float = 10.0) -> None:
-        self._wait(lambda: len(self.sockets) >= count, timeout, f"{count} socket(s)")
-
-    def frames(self, kind: str, socket: int | None = None) -> list[dict]:
-        return [frame for number, frame in self.received if frame.get("type") == kind and (socket is None or number == socket)]
-
-    def wait_for_frame(self, kind: str, count: int = 1, socket: int | None = None, timeout: float = 10.0) -> list[dict]:
-        self._wait(lambda: len(self.frames(kind, socket)) >= count, timeout, f"{count} {kind!r} frame(s)")
-        return self.frames(kind, socket)
-
-    def _wait(self, condition, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"waited {timeout} s for {what}; got {self.received}")
-            self.page.wait_for_timeout(25)  # lets Playwright deliver the socket's events
-
-    def join(self, you: dict, *, messages=(), last_seq: int | None = None, facilitator_present: bool = True,
-             participants=None) -> None:
-        """What the server says to a newcomer: welcome, history, state, presence."""
-        self.wait_for_socket(len(self.sockets) or 1)
-        last = last_seq if last_seq is not None else max([m["seq"] for m in messages], default=0)
-        self.send({
-            "type": "welcome",
-            "session": {"id": 1, "title": "Tuesday", "ends_at": _iso(minutes=50), "locked": False, "slow_mode_seconds": 0},
-            "you": {"muted": False, "can_send": True, "read_only_reason": None, "checked_in": False, "checked_out": False, **you},
-            "last_seq": last,
-        })
-        self.send({"type": "history", "messages": list(messages), "last_seq": last, "more": False})
-        self.send(_state())
-        self.send({"type": "presence", "participants": participants or [], "facilitator_present": facilitator_present})
-
-
-def _iso(minutes: int = 0) -> str:
-    return (timezone.now() + timedelta(minutes=minutes)).isoformat()
-
-
-def _state(**changes) -> dict:
-    return {"type": "state", "locked": False, "slow_mode_seconds": 0, "pinned": None, "round": None, "ends_at": _iso(50), **changes}
-
-
-def _message(seq: int, body: str, *, user_id: int = 999, name: str = "Still Water", role: str = "member",
-             client_id: str | None = None, hidden: bool = False) -> dict:
-    return {
-        "type": "message", "seq": seq, "id": 1000 + seq, "author": {"user_id": user_id, "display_name": name, "role": role},
-        "body": body, "hidden": hidden, "sent_at": _iso(), "client_id": client_id or str(uuid.uuid4()),
-    }
-
-
-@pytest.fixture
-def room_page(browser, live_server):
-    """(page, scripted room, the member, their facilitator) for an open session's room page."""
-    group = SupportGroupFactory(slug="evenings")
-    facilitator = MembershipFactory(group=group, facilitator=True).user
-    member = MembershipFactory(group=group).user
-    session = GroupSessionFactory(group=group, starts_at=timezone.now() - timedelta(minutes=5))
-    opened = []
-
-    def open_as(user, *, clock: bool = False, viewport=None):
-        client = Client()
-        sign_in(client, user)
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, timezone_id="Europe/Berlin")
-        context.add_cookies([{
-            "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": live_server.url,
-        }])
-        opened.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.problems = PageProblems(page)
-        if clock:
-            page.clock.install()
-        room = ScriptedRoom(page)
-        page.goto(f"{live_server.url}/groups/{group.slug}/sessions/{session.pk}/room/")
-        return page, room
-
-    yield open_as, member, facilitator
-    for context in opened:
-        context.close()
 
 
 def _log_texts(page) -> list[str]:
@@ -139,19 +26,19 @@ def test_messages_show_once_in_seq_order_as_plain_text_and_a_gap_asks_for_resume
     open_as, member, _facilitator = room_page
     page, room = open_as(member)
     room.join({"user_id": member.pk, "display_name": "Me", "role": "member"},
-              messages=[_message(1, "first"), _message(2, '<img src=x onerror="window.pwned=1"> second')])
+              messages=[message_frame(1, "first"), message_frame(2, '<img src=x onerror="window.pwned=1"> second')])
     expect(page.locator("#room-log .room-message-body")).to_have_count(2)
 
-    room.send(_message(2, "a duplicate of the second"))  # the same seq again: ignored
-    room.send(_message(4, "fourth"))  # 3 is missing: the client asks for what follows 2
+    room.send(message_frame(2, "a duplicate of the second"))  # the same seq again: ignored
+    room.send(message_frame(4, "fourth"))  # 3 is missing: the client asks for what follows 2
     resume = room.wait_for_frame("resume")
     assert resume == [{"type": "resume", "after": 2}]
-    room.send({"type": "history", "messages": [_message(3, "third"), _message(4, "fourth")], "last_seq": 4, "more": False})
+    room.send({"type": "history", "messages": [message_frame(3, "third"), message_frame(4, "fourth")], "last_seq": 4, "more": False})
 
     expect(page.locator("#room-log .room-message-body")).to_have_count(4)
     assert _log_texts(page) == ["first", '<img src=x onerror="window.pwned=1"> second', "third", "fourth"]
     assert page.locator("#room-log img").count() == 0 and page.evaluate("window.pwned") is None
-    room.send(_message(5, "fifth"))
+    room.send(message_frame(5, "fifth"))
     expect(page.locator("#room-log .room-message-body").last).to_have_text("fifth")
     assert len(room.frames("resume")) == 1  # no gap any more, no further resume
     assert page.problems.all() == []
@@ -160,7 +47,7 @@ def test_messages_show_once_in_seq_order_as_plain_text_and_a_gap_asks_for_resume
 def test_a_sent_message_is_sending_until_its_ack_and_goes_again_with_the_same_id_after_a_reconnect(room_page):
     open_as, member, _facilitator = room_page
     page, room = open_as(member)
-    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "hello")])
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[message_frame(1, "hello")])
     expect(page.locator("#room-log .room-message-body")).to_have_count(1)
 
     page.get_by_label("Your message").fill("  I am here too.  ")
@@ -173,14 +60,14 @@ def test_a_sent_message_is_sending_until_its_ack_and_goes_again_with_the_same_id
     room.ws.close(code=1012, reason="server restart")  # dropped before the ack
     expect(page.locator("#room-connection")).to_contain_text("Trying again")
     room.wait_for_socket(2, timeout=5)  # 1 s backoff, jittered
-    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "hello")])
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[message_frame(1, "hello")])
 
     assert room.wait_for_frame("resume", socket=1) == [{"type": "resume", "after": 1}]
     again = room.wait_for_frame("message", socket=1)
     assert again == [{"type": "message", "body": "I am here too.", "client_id": sent["client_id"]}]
     room.send({"type": "history", "messages": [], "last_seq": 1, "more": False})
     room.send({"type": "ack", "client_id": sent["client_id"], "seq": 2, "id": 1002, "duplicate": False})
-    room.send(_message(2, "I am here too.", user_id=member.pk, name="Me", client_id=sent["client_id"]))
+    room.send(message_frame(2, "I am here too.", user_id=member.pk, name="Me", client_id=sent["client_id"]))
 
     expect(pending).to_have_count(0)
     assert _log_texts(page) == ["hello", "I am here too."]
@@ -309,13 +196,13 @@ def test_composer_is_disabled_with_the_reason_while_the_member_cannot_send(room_
 def test_state_presence_system_and_crisis_frames_show_on_the_page(room_page):
     open_as, member, _facilitator = room_page
     page, room = open_as(member)
-    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "pin me")],
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[message_frame(1, "pin me")],
               participants=[{"user_id": 5, "display_name": "Guide", "role": "facilitator", "muted": False},
                             {"user_id": member.pk, "display_name": "Me", "role": "member", "muted": False}])
     expect(page.locator("#room-presence")).to_contain_text("Guide")
     expect(page.locator("#room-facts")).to_contain_text("The facilitator is here.")
 
-    room.send(_state(locked=True, slow_mode_seconds=30, pinned=_message(1, "pin me"),
+    room.send(state_frame(locked=True, slow_mode_seconds=30, pinned=message_frame(1, "pin me"),
                      round={"current": {"user_id": member.pk, "display_name": "Me"}, "remaining": [{"user_id": 7, "display_name": "River"}]}))
     expect(page.locator("#room-pinned")).to_contain_text("pin me")
     expect(page.locator("#room-facts")).to_contain_text("The room is locked")
@@ -336,7 +223,7 @@ def test_state_presence_system_and_crisis_frames_show_on_the_page(room_page):
     expect(panel).to_be_visible()
     expect(panel.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
 
-    room.send(_message(3, "hidden one", hidden=True))
+    room.send(message_frame(3, "hidden one", hidden=True))
     expect(page.locator("#room-log li[data-seq='3']")).to_contain_text("Hidden by a moderator.")
     expect(page.locator("#room-log li[data-seq='3']").get_by_role("button", name=re.compile("Report"))).to_have_count(0)
     room.send({"type": "pong"})
@@ -347,7 +234,7 @@ def test_state_presence_system_and_crisis_frames_show_on_the_page(room_page):
 def test_check_in_and_report_send_their_frames_on_a_phone(room_page):
     open_as, member, _facilitator = room_page
     page, room = open_as(member, viewport={"width": 390, "height": 844})
-    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[_message(1, "something unkind")])
+    room.join({"user_id": member.pk, "display_name": "Me", "role": "member"}, messages=[message_frame(1, "something unkind")])
 
     page.get_by_role("button", name="Check in").click()
     page.get_by_label("How much can you feel right now?").fill("3")
@@ -380,7 +267,7 @@ def test_check_in_and_report_send_their_frames_on_a_phone(room_page):
 def test_facilitator_controls_send_their_frames(room_page):
     open_as, member, facilitator = room_page
     page, room = open_as(facilitator)
-    room.join({"user_id": facilitator.pk, "display_name": "Guide", "role": "facilitator"}, messages=[_message(1, "pin this")],
+    room.join({"user_id": facilitator.pk, "display_name": "Guide", "role": "facilitator"}, messages=[message_frame(1, "pin this")],
               participants=[{"user_id": member.pk, "display_name": "River", "role": "member", "muted": False},
                             {"user_id": facilitator.pk, "display_name": "Guide", "role": "facilitator", "muted": False}])
 
@@ -407,7 +294,7 @@ def test_facilitator_controls_send_their_frames(room_page):
     room._wait(lambda: len([f for _n, f in room.received if f["type"] != "ping"]) >= len(expected), 10, "controls")
     assert [frame for _n, frame in room.received if frame["type"] != "ping"] == expected
 
-    room.send(_state(locked=True))
+    room.send(state_frame(locked=True))
     expect(page.get_by_role("button", name="Unlock the room")).to_be_visible()
     expect(page.get_by_role("button", name="Lock the room", exact=True)).to_be_hidden()
     room.send({"type": "check_in_summary", "phase": "out", "count": 3, "feel_average": 4.3, "connected_average": 6.0,

@@ -11,13 +11,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import RoomMessage
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import CuttableLine, open_page, room_log, room_send, signed_in_context
+from tests.e2e.helpers import CuttableLine, room_log, room_send, signed_in_context
 from tests.groups.factories import (
     GroupSessionFactory,
     MembershipFactory,
     SupportGroupFactory,
 )
+from tests.support.browser import ARTIFACTS, open_page
 
 pytestmark = [
     pytest.mark.e2e,

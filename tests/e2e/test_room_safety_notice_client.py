@@ -4,25 +4,25 @@ arrives first. The server sends it to leaders only (tests/groups/test_room_safet
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_room_client import _message, room_page  # noqa: F401  (the fixture)
+from tests.e2e.scripted_room import message_frame
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NOTICE = "This message raised a crisis alert. A moderator has been told."
 
 
-def test_the_facilitator_sees_a_calm_note_beside_the_message_whichever_comes_first(room_page):  # noqa: F811
+def test_the_facilitator_sees_a_calm_note_beside_the_message_whichever_comes_first(room_page):
     open_as, _member, facilitator = room_page
     page, room = open_as(facilitator)
     room.join({"user_id": facilitator.pk, "display_name": "Guide", "role": "facilitator"},
-              messages=[_message(1, "an ordinary evening")])
+              messages=[message_frame(1, "an ordinary evening")])
     expect(page.locator("#room-log .room-message-body")).to_have_count(1)
 
-    room.send(_message(2, "words that raised an alert"))
+    room.send(message_frame(2, "words that raised an alert"))
     room.send({"type": "safety_notice", "message_id": 1002, "detail": NOTICE})
     # The note before its message (they travel through different channel groups).
     room.send({"type": "safety_notice", "message_id": 1003, "detail": "<b>as text</b> " + NOTICE})
-    room.send(_message(3, "and another"))
+    room.send(message_frame(3, "and another"))
 
     second, third = page.locator("#room-log li[data-seq='2']"), page.locator("#room-log li[data-seq='3']")
     expect(second.locator(".room-safety-notice")).to_have_text(NOTICE)

@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 
 from groups.services import reply_create, topic_create
 from moderation.models import CrisisCase, Flag, RefusedPost, Sanction
-from tests.e2e.helpers import open_page, room_log, room_send, signed_in_context, snap
+from tests.e2e.helpers import room_log, room_send, signed_in_context, snap
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, SupportGroupFactory
+from tests.support.browser import open_page
 from tests.support.risk_texts import CRISIS_TEXTS, ORDINARY_TEXTS
 
 pytestmark = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups import services as group_services
-from tests.e2e.helpers import open_page, room_log, room_send, signed_in_context
+from tests.e2e.helpers import room_log, room_send, signed_in_context
 from tests.factories import UserFactory
 from tests.groups.factories import (
     GroupSessionFactory,
@@ -18,6 +18,7 @@ from tests.groups.factories import (
 )
 from tests.groups.helpers import user_named
 from tests.hostile.xss_corpus import VECTORS
+from tests.support.browser import open_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from resources.services import library_load
-from tests.e2e.conftest import browser, page  # noqa: F401  (fixtures: Debian's Chromium via Playwright)
 from tests.groups.factories import SupportGroupFactory
+from tests.support.browser import browser, page  # noqa: F401  (fixtures: Debian's Chromium via Playwright)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
