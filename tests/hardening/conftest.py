@@ -1,12 +1,12 @@
 import pytest
 
-from tests.groups.conftest import (  # noqa: F401  (fixtures shared with the groups tests)
+from tests.hardening.sockets import SocketLoop
+from tests.support.fixtures import (  # noqa: F401  (fixtures shared with the groups tests)
     group,
     group_facilitator,
     group_member,
     member_client,
 )
-from tests.hardening.sockets import SocketLoop
 
 
 @pytest.fixture

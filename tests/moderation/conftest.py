@@ -1,6 +1,6 @@
 import pytest
 
-from tests.groups.conftest import (  # noqa: F401  (fixtures shared with the groups tests)
+from tests.support.fixtures import (  # noqa: F401  (fixtures shared with the groups tests)
     facilitator_client,
     group,
     group_facilitator,
