@@ -6,7 +6,8 @@ own examples, for people.
 The examples in moderation/risk/examples/*.csv are split into stratified folds (fixed seed); a
 model is trained on all folds but one and scores the one left out, so every example gets
 probabilities from a model that never saw it, as a new post gets from the shipped model. The rules
-are checked on every example too. The two thresholds are then chosen on those out-of-fold scores:
+are checked on every example too. The two thresholds are then chosen on those out-of-fold scores
+of the examples written as whole texts:
 
   1. ordinary posts (ok) raise no flag: at most OK_FLAGGED_GOAL of them are flagged;
   2. crises are recognised: crisis recall at least CRISIS_RECALL_GOAL;
@@ -14,6 +15,12 @@ are checked on every example too. The two thresholds are then chosen on those ou
      crisis precision at least CRISIS_PRECISION_GOAL;
   4. then as many crisis texts as possible reach a person at all (as crisis or concern), then as
      many concern texts (signs a person is getting worse), then crisis and flag precision.
+
+The composed long posts (examples/*_composed.csv, built by examples/compose/compose.py: details of
+a life around one sentence that carries the label) are trained on in every fold but not counted
+when choosing: they are deliberately hard mixtures that teach the model that life details are
+neutral, not posts as members write them, and thresholds chosen to suit them would flag far more
+of our members' ordinary posts. Their out-of-fold figures are printed with the others.
 
 Neither the held-out in-domain set nor the evaluation set is read here: thresholds chosen on the
 sets they are scored on would flatter them. Their figures come from bench/risk_eval.py.
@@ -41,8 +48,8 @@ sys.path.insert(0, str(REPO))
 from bench.risk_eval import LABEL_TO_LEVEL, metrics  # noqa: E402
 
 GRID = np.round(np.arange(0.01, 0.96, 0.01), 2)
-# The in-domain targets, with a point of margin on recall: what holds on four folds should hold on new posts.
-OK_FLAGGED_GOAL = 0.10
+# The in-domain targets, with a point of margin on each: what holds on four folds should hold on new posts.
+OK_FLAGGED_GOAL = 0.09
 CRISIS_RECALL_GOAL = 0.96
 CRISIS_PRECISION_GOAL = 0.80
 LEVEL_INDEX = {"none": 0, "concern": 1, "crisis": 2}
@@ -120,6 +127,9 @@ def out_of_fold_scores(examples, folds: int) -> tuple[list[float], list[float]]:
     return crisis, flag
 
 
+COMPOSED = "_composed.csv"
+
+
 def examples_with_files():
     """Every training example and the file it is in (for figures per file)."""
     from moderation.risk.model import EXAMPLES_DIR, LABELS, Example
@@ -160,12 +170,13 @@ def main() -> int:
     crisis, flag = out_of_fold_scores(examples, options.folds)
     rule = [rules_check(e.text).level for e in examples]
     scored = Scored(rule, crisis, flag, truth)
-    chosen_crisis, chosen_flag = thresholds_choose(scored)
+    whole = [index for index, name in enumerate(files) if not name.endswith(COMPOSED)]
+    chosen_crisis, chosen_flag = thresholds_choose(Scored(*([values[i] for i in whole] for values in (rule, crisis, flag, truth))))
     levels = scored.levels(chosen_crisis, chosen_flag)
-    figures = metrics(truth, [LEVEL_NAMES[level] for level in levels])
+    figures = metrics([truth[i] for i in whole], [LEVEL_NAMES[levels[i]] for i in whole])
 
-    print(f"\n{len(examples)} examples, {options.folds}-fold cross-validation; chosen: crisis = {chosen_crisis}, "
-          f"flag = {chosen_flag}\n")
+    print(f"\n{len(examples)} examples ({len(whole)} written as whole texts, on which the thresholds are chosen), "
+          f"{options.folds}-fold cross-validation; chosen: crisis = {chosen_crisis}, flag = {chosen_flag}\n")
     print(f"  ok_flagged        {figures['ok_flagged']:.3f}   goal <= {OK_FLAGGED_GOAL}")
     print(f"  crisis_recall     {figures['crisis_recall']:.3f}   goal >= {CRISIS_RECALL_GOAL}")
     print(f"  crisis_precision  {figures['crisis_precision']:.3f}   goal >= {CRISIS_PRECISION_GOAL}")

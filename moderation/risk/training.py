@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from moderation.risk.model import (
     CHAR_FEATURES,
+    CHAR_WEIGHT,
     LABELS,
     MODEL_FORMAT,
     TRAINING_PARAMETERS,
@@ -100,8 +101,11 @@ def model_fit(examples: Iterable[Example], *, trained_on: dict | None = None) ->
     labels = [example.label for example in examples]
     word = TfidfVectorizer(**WORD_FEATURES).fit(texts)
     char = TfidfVectorizer(**CHAR_FEATURES).fit(texts)
-    features = sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr()
+    features = sparse.hstack([word.transform(texts), CHAR_WEIGHT * char.transform(texts)]).tocsr()
     classifier = LogisticRegression(**TRAINING_PARAMETERS)
     classifier.fit(features, labels)
+    # Fold the weight into the coefficients: the model then scores the plain features, as
+    # `probabilities` and `RiskModel` compute them.
+    classifier.coef_[:, len(word.vocabulary_):] *= CHAR_WEIGHT
     counts = {label: labels.count(label) for label in LABELS}
     return FittedModel(word=word, char=char, classifier=classifier, trained_on={**(trained_on or {}), "examples": counts})

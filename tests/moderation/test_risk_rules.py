@@ -164,6 +164,24 @@ FIRES = [
     ("I'm not okay", "distress.not_coping"),
     ("I can't stop crying", "distress.not_coping"),
     ("I'm scared of what I'll do tonight", "distress.not_coping"),
+    # Plain ideation phrasings the rules once missed (the "not" belongs to the question).
+    ("please someone tell me why i shouldn't kill myself", "ideation.reason_not_to"),
+    ("give me one reason not to end it all", "ideation.reason_not_to"),
+    ("i'm done being alive", "ideation.want_to_die"),
+    ("i want my life to be over", "ideation.want_to_die"),
+    ("i can't be alive anymore", "ideation.dont_want_to_live"),
+    ("my family would be happier if i was dead", "passive_ideation.better_off"),
+    ("i want to go to sleep and stay asleep forever", "passive_ideation.not_wake_up"),
+    ("i just want to not wake up tomorrow", "passive_ideation.not_wake_up"),
+    ("I pray every night that I won't wake up", "passive_ideation.not_wake_up"),
+    ("i hope tonight is my last", "plan.method_and_time"),
+    ("it's my birthday and i want it to be my last", "plan.method_and_time"),
+    ("what's the least painful way to go", "plan.method_and_time"),
+    ("how many paracetamol does it take", "means.pills"),
+    ("how many of my pills would it take to die", "means.pills"),
+    ("i'm going to walk in front of a car", "means.other_methods"),
+    ("does the urge to kill yourself ever go away", "ideation.mentions_suicide"),
+    ("how do you stop wanting to die", "ideation.mentions_suicide"),
 ]
 
 
@@ -325,6 +343,37 @@ def test_idioms_do_not_fire(text):
     ],
 )
 def test_plain_words_for_means_and_plans_leave_everyday_life_alone(text):
+    assert rules_check(text).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The same words as the plain ideation phrasings above, in everyday sentences.
+        "I hope this is my last exam",
+        "I hope this is my last night shift for a while",
+        "i hope today is my last day at this awful job",
+        "I hope this is my last cold this winter!",
+        "how many paracetamol does it take to get rid of a headache",
+        "how many tablets do I take with food?",
+        "what's the quickest way to go to the station",
+        "give me a reason not to eat the whole cake",
+        "I'm done being a doormat",
+        "I'm done existing in this flat, moving out Friday",
+        "she'd be happier if I was there",
+        "I'd be happier if I was richer",
+        "my mum would be relieved if I was home by ten",
+        "the baby fell asleep forever ago lol",
+        "I pray every night that my son sleeps through",
+        "I hope I don't wake up the baby",
+        "I hope I don't wake up early again",
+        "I want my life to be calmer",
+        "I'm going to walk into the building at nine",
+        "I had to run in front of a car to grab my dog",
+        "if you have the urge to kill yourself please call 988",
+    ],
+)
+def test_plain_ideation_phrasings_leave_everyday_sentences_alone(text):
     assert rules_check(text).level == "none"
 
 
