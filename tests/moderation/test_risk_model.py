@@ -127,6 +127,20 @@ def test_the_digest_follows_the_training_settings(monkeypatch):
     assert model_inputs_digest() != before
 
 
+def test_the_digest_follows_the_weight_of_the_character_pieces(monkeypatch):
+    before = model_inputs_digest()
+    monkeypatch.setattr(risk_model, "CHAR_WEIGHT", 1.0)
+    assert model_inputs_digest() != before
+
+
+def test_the_composed_examples_are_what_the_composer_writes():
+    # examples/*_composed.csv are built from the passages in examples/compose/: an edit to a passage
+    # without re-running the composer would train on stale posts.
+    composer = EXAMPLES_DIR / "compose" / "compose.py"
+    result = subprocess.run([sys.executable, str(composer), "--check"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_examples_are_ours_labelled_and_cover_every_level():
     examples = examples_load()
     counts = {label: sum(1 for e in examples if e.label == label) for label in LABELS}

@@ -94,6 +94,49 @@ EVERYDAY_ROOM_MESSAGES = [
 ]
 
 
+# Short sentences that once showed the crisis panel (0.78 and 0.36 crisis with the threshold at
+# 0.28), and the everyday endings of a message people write in a room.
+NEUTRAL_SHORT = [
+    "I keep thinking about the blue gate.",
+    "One more thought about the session.",
+    "going to bed",
+    "one more thing",
+    "last one from me",
+]
+
+# Long posts as members write them late at night: the same details of a life (shifts, rent, a
+# breakup, a dose), and one or two sentences that say how the writer is. Each crisis post has an
+# ordinary twin with the same details: the details are not the signal, the sentences are.
+LONG_CRISIS = [
+    "sorry this is long. i'm 28 and i work in a bakery, 4am starts. my boyfriend moved out in the summer and i'm "
+    "behind on the rent for the flat we shared. i've stopped going to my sister's on sundays because i can't face "
+    "the questions. the only thing i think about on the walk to work in the dark is that i don't want to be alive "
+    "anymore. i've started counting the tablets in the bathroom cabinet. i don't know what i want from posting this.",
+    "Long post, sorry. I'm 50, I drive a taxi on nights, my kids are grown and my wife and I separated in the "
+    "spring. I've got a few thousand on cards and the car needs a new gearbox. My GP put me on sertraline in "
+    "January. None of that is why I'm writing. I'm writing because I've decided how I'm going to end it and I've "
+    "picked the night, after my daughter's birthday so it doesn't spoil it. I've written a letter for each of them.",
+    "update i guess. still on nights at the hospital, still sleeping in the day, still at my mum's. my ex has a new "
+    "girlfriend and it's all over instagram. i failed the exam again. honestly i'm so tired of being alive. every "
+    "morning on the bus home i think about stepping in front of it. last night i stood at the bus stop and let "
+    "three go past because i was scared i'd do it.",
+]
+LONG_ORDINARY = [
+    "sorry this is long. i'm 28 and i work in a bakery, 4am starts. my boyfriend moved out in the summer and i'm "
+    "behind on the rent for the flat we shared. i've been flat since, not sad, just muffled, like the volume's down "
+    "on everything. i told my gp and she's referred me for talking therapy and we're trying a lower dose of my "
+    "tablets. i'm ok, i'm eating and sleeping, i just wanted to say it to people who get it.",
+    "Long post, sorry. I'm 50, I drive a taxi on nights, my kids are grown and my wife and I separated in the "
+    "spring. I've got a few thousand on cards and the car needs a new gearbox. My GP put me on sertraline in "
+    "January and it's taken the edge off, but I feel a bit like a robot. I'm not in any danger, I'm just tired and "
+    "a bit flat, and I've got my review next week.",
+    "Replying to the new member who said they've been thinking about not being here. I've been there, about eight "
+    "years ago, after I lost my job and my marriage in the same year. Please call or text 988 tonight, and if "
+    "you're in danger call 911 and ask for a CIT-trained officer. It did get different for me. I'm on nights at "
+    "the hospital now, I've got a dog and a very bad allotment, and I'm glad I stayed. We're here.",
+]
+
+
 CRISIS = [
     # The words, which the page once answered with nothing.
     "I have pills saved up and I plan to take them all tonight.",
@@ -116,9 +159,24 @@ def test_everyday_room_messages_raise_no_flag(text):
     assert assess_text(text).level == "none"
 
 
+@pytest.mark.parametrize("text", NEUTRAL_SHORT)
+def test_neutral_short_sentences_neither_show_the_panel_nor_flag(text):
+    assert assess_text(text).level == "none"
+
+
 @pytest.mark.parametrize("text", CRISIS)
 def test_at_risk_posts_are_crises(text):
     assert assess_text(text).level == "crisis"
+
+
+@pytest.mark.parametrize("text", LONG_CRISIS)
+def test_a_crisis_told_among_the_details_of_a_long_post_is_a_crisis(text):
+    assert assess_text(text).level == "crisis"
+
+
+@pytest.mark.parametrize("text", LONG_ORDINARY)
+def test_a_long_ordinary_post_with_the_same_details_raises_no_flag(text):
+    assert assess_text(text).level == "none"
 
 
 @pytest.mark.django_db
@@ -146,5 +204,23 @@ def test_the_in_domain_holdout_keeps_its_targets():
     targets = {target.figure: target for target in IN_DOMAIN_TARGETS}
     assert targets["crisis_recall"].met(figures), figures["crisis_recall"]
     assert targets["ok_flagged"].met(figures), figures["ok_flagged"]
-    # Every at-risk text reaching a person is the aim; two crisis texts of 122 are missed today.
+    # Every at-risk text reaching a person is the aim; three crisis texts of 161 are missed today.
     assert figures["crisis_flagged"] >= 0.98, figures["crisis_flagged"]
+
+
+def test_the_holdouts_long_posts_and_short_sentences_keep_their_figures():
+    # Long posts are where a model learns length or topic as the signal, short ones where a few
+    # words decide everything: each kind is held to about what it does today (bench/risk_eval.py).
+    levels: dict[str, list[str]] = {}
+    for row in rows_load(IN_DOMAIN_CSV):
+        levels.setdefault(row.source, []).append(assess_text(row.text).level)
+
+    def share(source: str, *kinds: str) -> float:
+        return sum(level in kinds for level in levels[source]) / len(levels[source])
+
+    assert share("crisis_long", "crisis", "concern") == 1.0
+    assert share("crisis_long", "crisis") >= 0.95
+    assert share("concern_long", "crisis", "concern") >= 0.95
+    assert share("long_ordinary", "crisis", "concern") <= 0.25
+    assert share("neutral_short", "crisis", "concern") <= 0.12
+

@@ -1,6 +1,7 @@
 """Compose the long forum-post examples (examples/*_long_composed.csv) from the passages here.
 
-    .venv/bin/python moderation/risk/examples/compose/compose.py
+    .venv/bin/python moderation/risk/examples/compose/compose.py           # write the files
+    .venv/bin/python moderation/risk/examples/compose/compose.py --check   # exit 1 if one is stale
 
 Real posts in a peer group are often long: a job, a debt, a breakup, a bad night's sleep, a dose,
 and somewhere among them the one or two sentences that say how the writer is. A model that saw
@@ -23,6 +24,7 @@ one label has becomes a sign of that label. Deterministic: the same files every 
 Written for Thaw; nothing here comes from any other data set.
 """
 import csv
+import io
 import random
 import re
 import sys
@@ -103,14 +105,23 @@ def examples_compose() -> dict[str, list[tuple[str, str, str]]]:
 
 
 def main() -> int:
+    check = "--check" in sys.argv[1:]
+    stale = []
     for label, rows in examples_compose().items():
         path = EXAMPLES_DIR / (f"{label}_composed.csv" if label.endswith("frames") else f"{label}_long_composed.csv")
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(("text", "label", "kind"))
-            writer.writerows(rows)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(("text", "label", "kind"))
+        writer.writerows(rows)
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != buffer.getvalue():
+                stale.append(path.name)
+            continue
+        path.write_text(buffer.getvalue(), encoding="utf-8")
         print(f"{path.name}: {len(rows)} posts")
-    return 0
+    if stale:
+        print(f"not what compose.py writes (run it): {', '.join(stale)}", file=sys.stderr)
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":
