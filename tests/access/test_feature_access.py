@@ -3,23 +3,24 @@
 Each row of tests/groups/url_table.py is tried on group A (private) and group B (listed), and each
 row of tests/moderation/url_table.py on group A's report, case and sanction, by the same ten
 signed-in clients as the site matrix (test_site_access.py). What each of the ten must get is the
-tables' own answer for who they are to that group (tests/access/feature_world.py declares it): so
+tables' own answer for who they are to that group (tests/support/worlds/features.py declares it): so
 a facilitator of B is an outsider to A, a member of B cannot tell A exists, a removed member of A
 is shut out of its forum, one who left is treated as the groups table says, a moderator without
 a second factor in this session is an outsider to groups and refused by the moderation tools, and
 the suspended member, signed out by the suspension, is a visitor. The world is built once for the
-module; each request is rolled back (tests/access/world.py).
+module; each request is rolled back (tests/support/worlds/site.py).
 """
 import pytest
 from django.urls import reverse
 
-from tests.access.feature_world import GROUP_RELATION, MODERATION_RELATION, build_feature_world
-from tests.access.world import ROLES, attempt
 from tests.groups.url_table import CASES as GROUP_CASES
 from tests.groups.url_table import LISTED, PRIVATE
 from tests.moderation.url_table import CASES as MODERATION_CASES
 from tests.moderation.url_table import answer_of
+from tests.support.roles import GROUP_ROLES, MODERATION_ROLES, SITE_ROLES
 from tests.support.worlds import world_for_module
+from tests.support.worlds.features import GROUP_RELATION, MODERATION_RELATION, build_feature_world
+from tests.support.worlds.site import attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_group_url_answers_the_ten_roles_as_declared(world, case, visibility):
     setup = world.groups.setup(visibility)
     url = reverse(f"groups:{case.name}", kwargs=case.kwargs(world.groups, setup))
     mismatches = []
-    for role in ROLES:
+    for role in SITE_ROLES:
         response = attempt(world.client(role), case.method, url, case.data(world.groups, setup))
         expected = case.expected(GROUP_RELATION[visibility][role], visibility)
         if answer_of(response) != expected:
@@ -52,7 +53,7 @@ def test_group_url_answers_the_ten_roles_as_declared(world, case, visibility):
     assert not mismatches, f"{case.method.upper()} {case.name} in group {group}:\n" + "\n".join(mismatches)
 
 
-MODERATION_ROWS = [pytest.param(case, role, id=f"{case.id}-{role}") for case in MODERATION_CASES for role in ROLES]
+MODERATION_ROWS = [pytest.param(case, role, id=f"{case.id}-{role}") for case in MODERATION_CASES for role in SITE_ROLES]
 
 
 # One test per moderation row and visitor: moderator tools are where a wrong answer costs most,
@@ -66,11 +67,8 @@ def test_moderation_url_answers_each_of_the_ten_as_declared(world, case, role):
 
 
 def test_each_of_the_ten_is_placed_in_both_tables():
-    from tests.groups.helpers import ROLES as GROUP_ROLES
-    from tests.moderation.world import ROLES as MODERATION_ROLES
-
     # Every kind of visitor the two tables speak of is among the ten (their own tests are gone).
     assert set(GROUP_ROLES) <= set(GROUP_RELATION[PRIVATE].values()) | set(GROUP_RELATION[LISTED].values())
     assert set(MODERATION_ROLES) <= set(MODERATION_RELATION.values())
     # An eleventh kind of visitor added to the world must say who it is to each group and to moderation.
-    assert set(GROUP_RELATION[PRIVATE]) == set(GROUP_RELATION[LISTED]) == set(MODERATION_RELATION) == set(ROLES)
+    assert set(GROUP_RELATION[PRIVATE]) == set(GROUP_RELATION[LISTED]) == set(MODERATION_RELATION) == set(SITE_ROLES)

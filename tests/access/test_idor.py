@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from groups.models import CalendarFeed, GroupSession, RoomMessage
-from tests.access.world import FACILITATOR_B, MEMBER_A, MEMBER_B, build_site_world
 from tests.factories import DEFAULT_PASSWORD
+from tests.support.roles import FACILITATOR_B, MEMBER_A, MEMBER_B
 from tests.support.sockets import open_socket
+from tests.support.worlds.site import build_site_world
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,9 @@ from accounts.models import Notification
 from groups.models import GroupSession, LibraryAttachment, RoomMessage, RoomParticipant
 from moderation.models import AuditEntry, Flag, Report
 from moderation.services import report_create
-from tests.access.world import FACILITATOR_A, FACILITATOR_B, MEMBER_A, MEMBER_B, MODERATOR, SUSPENDED, build_site_world
+from tests.support.roles import FACILITATOR_A, FACILITATOR_B, MEMBER_A, MEMBER_B, MODERATOR, SUSPENDED
 from tests.support.sockets import open_socket
+from tests.support.worlds.site import build_site_world
 
 pytestmark = pytest.mark.django_db
 

@@ -3,16 +3,17 @@
 The rows of groups/ and moderation/ are declared in their own tables (tests/groups/url_table.py,
 tests/moderation/url_table.py) and tried by the same ten visitors in test_feature_access.py; this
 file tries the rest and both sockets, and fails when any URL in Django's resolver is declared in
-none of the three tables. The world is built once for the module (see tests/access/world.py).
+none of the three tables. The world is built once for the module (see tests/support/worlds/site.py).
 """
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access.url_table import ADMIN_LOGIN, ADMIN_PREFIX, CASES, ELSEWHERE, LOGIN, OK
-from tests.access.world import ROLES, attempt, build_site_world
-from tests.support.worlds import world_for_module
 from tests.groups.url_table import CASES as GROUP_CASES
 from tests.moderation.url_table import CASES as MODERATION_CASES
+from tests.support.roles import SITE_ROLES
+from tests.support.worlds import world_for_module
+from tests.support.worlds.site import attempt, build_site_world
 
 LOGIN_URL = reverse("account_login")
 ADMIN_LOGIN_URL = reverse("admin:login")
@@ -37,7 +38,7 @@ world = world_for_module(build_site_world)
 def test_url_answers_each_role_as_declared(world, case):
     url = reverse(case.name, kwargs=case.kwargs(world))
     mismatches = []
-    for role in ROLES:
+    for role in SITE_ROLES:
         response = attempt(world.client(role), case.method, url, case.data(world))
         expected, answer = case.expected(role), _answer(response)
         if expected == OK:

@@ -1,4 +1,4 @@
-"""The site-wide access matrix, its sockets: the ten kinds of visitor of tests/access/world.py
+"""The site-wide access matrix, its sockets: the ten kinds of visitor of tests/support/worlds/site.py
 open both socket routes, in rooms of the private group A and the listed group B.
 
 A module of its own: these tests commit (the sockets' threads read the world through their own
@@ -15,7 +15,7 @@ from django.utils import timezone
 from groups.models import GroupSession
 from platform_site.asgi import application
 from platform_site.routing import websocket_urlpatterns
-from tests.access.world import (
+from tests.support.roles import (
     ANONYMOUS,
     FACILITATOR_A,
     FACILITATOR_B,
@@ -25,10 +25,10 @@ from tests.access.world import (
     MODERATOR,
     MODERATOR_WITHOUT_MFA,
     REMOVED_A,
-    ROLES,
+    SITE_ROLES,
     SUSPENDED,
-    build_site_world,
 )
+from tests.support.worlds.site import build_site_world
 
 # ----------------------------------------------------------------------------- sockets
 
@@ -94,7 +94,7 @@ async def test_both_sockets_answer_each_role_as_declared(where, answers):
         "moderation": "/ws/moderation/",
     }[where]
     mismatches = []
-    for role in ROLES:
+    for role in SITE_ROLES:
         answer = await _socket_answer(path, _cookie(world, role))
         if answer != answers[role]:
             mismatches.append(f"{path} {role}: expected {answers[role] or 'accepted'}, got {answer or 'accepted'}")

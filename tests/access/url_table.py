@@ -5,7 +5,7 @@ role by role, and fails for any URL in Django's resolver that none of the three 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.access.world import (
+from tests.support.roles import (
     ANONYMOUS,
     FACILITATOR_A,
     FACILITATOR_B,
@@ -16,8 +16,8 @@ from tests.access.world import (
     MODERATOR_WITHOUT_MFA,
     REMOVED_A,
     SUSPENDED,
-    SiteWorld,
 )
+from tests.support.worlds.site import SiteWorld
 
 OK = "ok"  # one of the row's own success answers
 LOGIN = "login"  # 302 to the sign-in page

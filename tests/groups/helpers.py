@@ -1,6 +1,6 @@
-"""Shared helpers for the groups tests: a small populated world, page reading, HTML safety checks."""
+"""Shared helpers for the groups tests and others: signed-in clients, page reading, HTML safety
+checks. The groups table's world is in tests/support/worlds/groups.py."""
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.contrib.messages import get_messages
@@ -8,24 +8,9 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from groups.models import Invitation, Membership, Post, SupportGroup, Topic
 from tests.factories import UserFactory, sign_in
-from tests.groups.factories import InvitationFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
 
 LOGIN_URL = reverse("account_login")
-
-# Who looks at a group. "removed" and "left" had a membership that ended; "outsider" never had one;
-# "moderator" is a site moderator without a membership.
-ANONYMOUS = "anonymous"
-OUTSIDER = "outsider"
-MEMBER = "member"
-FACILITATOR = "facilitator"
-MODERATOR = "moderator"
-REMOVED = "removed"
-LEFT = "left"
-# A moderator with no second factor in this session: to groups, someone outside, until they give it.
-MODERATOR_WITHOUT_MFA = "moderator_without_mfa"
-ROLES = (ANONYMOUS, OUTSIDER, MEMBER, FACILITATOR, MODERATOR, REMOVED, LEFT, MODERATOR_WITHOUT_MFA)
 
 
 def text_of(response: HttpResponse) -> str:
@@ -62,83 +47,6 @@ def client_for(user) -> Client:
     if user is not None:
         sign_in(client, user)  # moderators also give their second factor
     return client
-
-
-@dataclass
-class GroupSetup:
-    """One group with a member's topic, another member's reply, a request and an invitation."""
-
-    group: SupportGroup
-    topic: Topic
-    opening: Post  # written by the "member" role
-    reply: Post  # written by `target`, so anyone but target may react to or report it
-    target: Membership  # an ordinary active member, for remove / role changes
-    requested: Membership  # someone asking to join, for approve / decline
-    invitation: Invitation
-
-
-@dataclass
-class World:
-    users: dict
-    listed: GroupSetup
-    private: GroupSetup
-    clients: dict = field(default_factory=dict)
-
-    def setup(self, visibility: str) -> GroupSetup:
-        return self.listed if visibility == "listed" else self.private
-
-    def client(self, role: str) -> Client:
-        return self.clients[role]
-
-
-def _group_setup(group: SupportGroup, users: dict, target, requester) -> GroupSetup:
-    MembershipFactory(group=group, user=users[MEMBER])
-    MembershipFactory(group=group, user=users[FACILITATOR], facilitator=True)
-    MembershipFactory(group=group, user=users[REMOVED], status=Membership.Status.REMOVED)
-    MembershipFactory(group=group, user=users[LEFT], status=Membership.Status.LEFT)
-    topic = TopicFactory(group=group, author=users[MEMBER], title=f"Glass between me and the world ({group.slug})")
-    return setup_around(topic, target=target, requester=requester, facilitator=users[FACILITATOR])
-
-
-def setup_around(topic: Topic, *, target, requester, facilitator) -> GroupSetup:
-    """What the table's rows act on, around a topic: a reply by `target`, who is a plain member, a
-    request to join from `requester` and an invitation from `facilitator`."""
-    group = topic.group
-    target_membership = MembershipFactory(group=group, user=target)
-    requested = MembershipFactory(group=group, user=requester, status=Membership.Status.REQUESTED)
-    reply = PostFactory(topic=topic, author=target, body="Me too: music stopped reaching me.")
-    Topic.objects.filter(pk=topic.pk).update(reply_count=topic.posts.filter(is_opening=False).count())
-    return GroupSetup(
-        group=group,
-        topic=topic,
-        opening=topic.posts.get(is_opening=True),
-        reply=reply,
-        target=target_membership,
-        requested=requested,
-        invitation=InvitationFactory(group=group, created_by=facilitator),
-    )
-
-
-def build_world() -> World:
-    users = {
-        ANONYMOUS: None,
-        OUTSIDER: UserFactory(),
-        MEMBER: UserFactory(),
-        FACILITATOR: UserFactory(),
-        MODERATOR: UserFactory(is_moderator=True),
-        REMOVED: UserFactory(),
-        LEFT: UserFactory(),
-    }
-    target, requester = UserFactory(), UserFactory()
-    listed = SupportGroupFactory(slug="listed-circle", name="Listed circle")
-    private = SupportGroupFactory(slug="private-circle", name="Private circle", private=True)
-    return World(
-        users=users,
-        listed=_group_setup(listed, users, target, requester),
-        private=_group_setup(private, users, target, requester),
-        # Signed in up front: a session made inside a rolled-back savepoint would vanish with it.
-        clients={role: client_for(user) for role, user in users.items()},
-    )
 
 
 # ----------------------------------------------------------------------------- HTML safety

@@ -6,8 +6,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from moderation.models import CrisisCase, Flag, RefusedPost, RiskAssessment, Sanction
-from tests.support.rooms import drain, join, make_room, next_of
 from tests.support.risk_texts import CRISIS_TEXTS
+from tests.support.rooms import drain, join, make_room, next_of
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from moderation.models import CrisisCase, Flag
-from tests.support.rooms import create_user, drain, join, make_room, message
 from tests.support.risk_texts import CALM_TEXT, CRISIS_TEXT
+from tests.support.rooms import create_user, drain, join, make_room, message
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

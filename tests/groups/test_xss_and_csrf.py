@@ -13,18 +13,10 @@ from groups import services
 from groups.models import Membership, Topic
 from tests.factories import UserFactory, sign_in
 from tests.groups.factories import InvitationFactory, MembershipFactory
-from tests.groups.helpers import (
-    FACILITATOR,
-    MEMBER,
-    MODERATOR,
-    build_world,
-    client_for,
-    is_login_redirect,
-    script_risks,
-    text_of,
-    user_named,
-)
+from tests.groups.helpers import client_for, is_login_redirect, script_risks, text_of, user_named
 from tests.groups.url_table import LOGIN, POST_CASES, RULES
+from tests.support.roles import FACILITATOR, MEMBER, MODERATOR
+from tests.support.worlds.groups import build_world
 
 VECTORS = [
     "<script>alert(1)</script>",

@@ -15,7 +15,7 @@ from groups.resource_links import LibraryAttachment
 
 from tests.groups.factories import GroupSessionFactory
 from tests.resources.factories import EntryFactory
-from tests.groups.helpers import (
+from tests.support.roles import (
     ANONYMOUS,
     FACILITATOR,
     LEFT,
@@ -24,9 +24,8 @@ from tests.groups.helpers import (
     MODERATOR_WITHOUT_MFA,
     OUTSIDER,
     REMOVED,
-    GroupSetup,
-    World,
 )
+from tests.support.worlds.groups import GroupSetup, World
 
 LISTED = "listed"
 PRIVATE = "private"

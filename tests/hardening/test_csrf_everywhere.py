@@ -14,12 +14,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access.url_table import CASES as SITE_CASES
-from tests.access.world import build_site_world
 from tests.factories import UserFactory, sign_in
-from tests.groups.helpers import build_world, text_of
+from tests.groups.helpers import text_of
 from tests.groups.url_table import CASES as GROUP_CASES
 from tests.moderation.url_table import CASES as MODERATION_CASES
-from tests.moderation.world import build_moderation_world
+from tests.support.worlds.groups import build_world
+from tests.support.worlds.moderation import build_moderation_world
+from tests.support.worlds.site import build_site_world
 
 pytestmark = pytest.mark.django_db
 

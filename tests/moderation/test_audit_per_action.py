@@ -19,7 +19,8 @@ from groups.services.rooms import room_control
 from moderation import services
 from moderation.models import AuditEntry, Flag, RiskAssessment, Sanction
 from tests.factories import UserFactory
-from tests.moderation.world import FACILITATOR_HERE, MODERATOR, build_moderation_world
+from tests.support.roles import FACILITATOR_HERE, MODERATOR
+from tests.support.worlds.moderation import build_moderation_world
 
 pytestmark = pytest.mark.django_db
 

@@ -9,16 +9,15 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from tests.groups.helpers import is_login_redirect
-
-from tests.moderation.world import (
+from tests.support.roles import (
     ANONYMOUS,
     FACILITATOR_ELSEWHERE,
     FACILITATOR_HERE,
     MEMBER,
     MODERATOR,
     MODERATOR_WITHOUT_MFA,
-    ModerationWorld,
 )
+from tests.support.worlds.moderation import ModerationWorld
 
 OK = "ok"  # the row's own success status
 LOGIN = "login"  # 302 to the sign-in page

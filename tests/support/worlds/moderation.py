@@ -9,14 +9,14 @@ from moderation import services
 from moderation.models import CareMessage, CrisisCase, Flag, Sanction, WatchedPhrase
 from tests.factories import UserFactory, sign_in
 from tests.groups.factories import MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
-
-ANONYMOUS = "anonymous"
-MEMBER = "member"
-FACILITATOR_ELSEWHERE = "facilitator_of_another_group"
-FACILITATOR_HERE = "facilitator_of_this_group"
-MODERATOR_WITHOUT_MFA = "moderator_without_mfa"
-MODERATOR = "moderator"
-ROLES = (ANONYMOUS, MEMBER, FACILITATOR_ELSEWHERE, FACILITATOR_HERE, MODERATOR_WITHOUT_MFA, MODERATOR)
+from tests.support.roles import (
+    ANONYMOUS,
+    FACILITATOR_ELSEWHERE,
+    FACILITATOR_HERE,
+    MEMBER,
+    MODERATOR,
+    MODERATOR_WITHOUT_MFA,
+)
 
 
 @dataclass

@@ -6,8 +6,9 @@ session). The suspended member was signed in, then suspended: a suspension ends 
 their client must now be treated as signed out. The member who left A is the one the groups table
 calls "left"; the moderator without a second factor, the moderation table's.
 
-Built once per test module (`site_world_for_module`): every request of the matrix goes through
-`attempt()`, which rolls back what it changed, and each test runs in a savepoint of its own.
+Built once per test module (`world_for_module`): every request of the matrix goes through
+`attempt()`, which rolls back what it changed, and each test runs in a savepoint of its own. The
+visitors' names are in tests/support/roles.py.
 """
 from dataclasses import dataclass, field
 
@@ -24,19 +25,17 @@ from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for
 from tests.resources.factories import EntryFactory
-
-ANONYMOUS = "anonymous"
-MEMBER_A = "member_a"
-MEMBER_B = "member_b"
-REMOVED_A = "removed_a"
-FACILITATOR_A = "facilitator_a"
-FACILITATOR_B = "facilitator_b"
-MODERATOR = "moderator"
-SUSPENDED = "suspended"
-LEFT_A = "left_a"
-MODERATOR_WITHOUT_MFA = "moderator_without_mfa"
-ROLES = (
-    ANONYMOUS, MEMBER_A, MEMBER_B, REMOVED_A, LEFT_A, FACILITATOR_A, FACILITATOR_B, MODERATOR, MODERATOR_WITHOUT_MFA,
+from tests.support.roles import (
+    ANONYMOUS,
+    FACILITATOR_A,
+    FACILITATOR_B,
+    LEFT_A,
+    MEMBER_A,
+    MEMBER_B,
+    MODERATOR,
+    MODERATOR_WITHOUT_MFA,
+    REMOVED_A,
+    SITE_ROLES,
     SUSPENDED,
 )
 
@@ -62,7 +61,7 @@ class SiteWorld:
 
 
 def build_site_world() -> SiteWorld:
-    users = {role: UserFactory() for role in ROLES if role not in (ANONYMOUS, MODERATOR, MODERATOR_WITHOUT_MFA)}
+    users = {role: UserFactory() for role in SITE_ROLES if role not in (ANONYMOUS, MODERATOR, MODERATOR_WITHOUT_MFA)}
     users[ANONYMOUS] = None
     users[MODERATOR] = UserFactory(is_moderator=True)
     # No authenticator app, so no second factor in this session: moderator powers are withheld.
