@@ -19,7 +19,7 @@ from moderation.selectors import QUEUE_PAGE_SIZE
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for, is_login_redirect, text_of, user_named
-from tests.moderation.test_queries import build_queue
+from tests.support.worlds.moderation import build_queue
 
 pytestmark = pytest.mark.django_db
 

@@ -1,14 +1,19 @@
-"""A small moderation world for the role matrix and the action tests: two groups, a member's post
-reported in one of them, a crisis case, a sanction, a watched phrase, a held post, a review request."""
+"""Moderation worlds. A small one for the role matrix and the action tests: two groups, a member's
+post reported in one of them, a crisis case, a sanction, a watched phrase, a held post, a review
+request. And a queue of any length (`build_queue`) for the tests that count the queue's queries."""
+import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.test import Client
+from django.utils import timezone
 
-from groups.models import Post
+from groups.models import Post, RoomMessage
 from moderation import services
-from moderation.models import CareMessage, CrisisCase, Flag, Sanction, WatchedPhrase
+from moderation.models import CareMessage, CrisisCase, Flag, Report, RiskLevel, Sanction, WatchedPhrase
 from tests.factories import UserFactory, sign_in
-from tests.groups.factories import MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
+from tests.groups.factories import GroupSessionFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
+from tests.moderation.factories import CrisisCaseFactory, FlagFactory, FollowUpFactory, SanctionFactory
 from tests.support.roles import (
     ANONYMOUS,
     FACILITATOR_ELSEWHERE,
@@ -70,3 +75,50 @@ def build_moderation_world() -> ModerationWorld:
         for role, user in users.items()
     }
     return world
+
+
+# ----------------------------------------------------------------------------- a queue of any length
+
+_seq = itertools.count(1)
+SIGNALS = [{"kind": "rule", "description": "a rule that fired"}, {"kind": "model", "crisis": 0.8, "concern": 0.1}]
+
+
+def build_queue(n: int) -> None:
+    """`n` open flags of every kind the queue shows: crisis and concern flags on forum posts and room
+    messages, member reports, across three groups, by authors with a history (earlier decided flags,
+    sanctions, open crisis cases with follow-ups)."""
+    now = timezone.now()
+    open_before = Flag.objects.filter(status=Flag.Status.OPEN).count()
+    groups = [SupportGroupFactory() for _ in range(3)]
+    sessions = [GroupSessionFactory(group=group) for group in groups]
+    authors = [UserFactory() for _ in range(max(2, n // 2))]
+    reporter = UserFactory()
+    for index, author in enumerate(authors):
+        FlagFactory(
+            assessment=None, author=author, group=groups[0], status=Flag.Status.DISMISSED, raised_at=now - timedelta(days=3),
+            first_action_at=now - timedelta(days=3), decided_at=now - timedelta(days=3),
+        )
+        if index % 2 == 0:
+            SanctionFactory(user=author)
+        if index % 3 == 0:
+            FollowUpFactory(case=CrisisCaseFactory(member=author))
+    for index in range(n):
+        author, group, session = authors[index % len(authors)], groups[index % 3], sessions[index % 3]
+        raised_at = now - timedelta(minutes=index * 7)
+        level = RiskLevel.CRISIS if index % 2 else RiskLevel.CONCERN
+        kind = index % 3
+        if kind == 0:
+            topic = TopicFactory(group=group)
+            PostFactory(topic=topic)
+            content = PostFactory(topic=topic, author=author)
+            PostFactory(topic=topic)
+        elif kind == 1:
+            content = RoomMessage.objects.create(session=session, seq=next(_seq), author=author, body="It is all grey.")
+        else:
+            post = PostFactory(topic=TopicFactory(group=group), author=author)
+            services.report_create(reporter=reporter, post=post, reason=Report.Reason.HARASSMENT, note="Unkind.")
+            continue
+        FlagFactory(
+            content=content, level=level, raised_at=raised_at, assessment__assessed_at=raised_at, assessment__signals=SIGNALS,
+        )
+    assert Flag.objects.filter(status=Flag.Status.OPEN).count() == open_before + n
