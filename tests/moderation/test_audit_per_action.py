@@ -17,8 +17,9 @@ from django.utils import timezone
 from groups.models import GroupSession, Post, RoomParticipant
 from groups.services.rooms import room_control
 from moderation import services
-from moderation.models import AuditEntry, Flag, RiskAssessment, Sanction
+from moderation.models import AuditEntry, Sanction
 from tests.factories import UserFactory
+from tests.moderation.factories import FlagFactory
 from tests.support.roles import FACILITATOR_HERE, MODERATOR
 from tests.support.worlds.moderation import build_moderation_world
 
@@ -57,14 +58,7 @@ def _on_case(w, _result, reason: str = "") -> dict:
 
 
 def _concern_flag(w) -> None:
-    assessment = RiskAssessment.objects.create(
-        content_kind="post", content_id=w.post.pk, author=w.author, group=w.group, status=RiskAssessment.Status.ASSESSED,
-        level="concern",
-    )
-    w.concern = Flag.objects.create(
-        source=Flag.Source.ASSESSMENT, assessment=assessment, level="concern", priority=1, content_kind="post",
-        content_id=w.post.pk, author=w.author, group=w.group,
-    )
+    w.concern = FlagFactory(content=w.post, level="concern")
 
 
 def _hide_post(w) -> None:

@@ -7,24 +7,18 @@ from channels.db import database_sync_to_async
 from django.urls import reverse
 
 from moderation import services
-from moderation.models import Flag, RiskAssessment, RiskLevel
+from moderation.models import Flag, RiskLevel
 from tests.factories import UserFactory
 from tests.groups.factories import PostFactory
 from tests.groups.helpers import client_for, text_of
+from tests.moderation.factories import FlagFactory
 from tests.support.sockets import open_socket
 
 BADGE = re.compile(r'<span class="badge badge-crisis" data-open-crisis[^>]*>(\d+)</span>')
 
 
 def _flag(level=RiskLevel.CRISIS) -> Flag:
-    post = PostFactory()
-    assessment = RiskAssessment.objects.create(
-        content_kind="post", content_id=post.pk, author=post.author, status="assessed", level=level,
-    )
-    return Flag.objects.create(
-        source="assessment", assessment=assessment, level=level, priority=Flag.PRIORITY_BY_LEVEL[level],
-        content_kind="post", content_id=post.pk, author=post.author, group=post.topic.group,
-    )
+    return FlagFactory(content=PostFactory(), level=level)
 
 
 @pytest.mark.asyncio

@@ -19,20 +19,15 @@ from moderation.services import audit
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory, MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import messages_of, text_of
+from tests.moderation.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _assessed_flag(post, level, *, raised_at=None) -> Flag:
-    assessment = RiskAssessment.objects.create(
-        content_kind="post", content_id=post.pk, author=post.author, group=post.topic.group,
-        status=RiskAssessment.Status.ASSESSED, level=level, score=0.9,
-        signals=[{"kind": "rule", "description": "Talks about ending their life"}],
-    )
-    return Flag.objects.create(
-        source=Flag.Source.ASSESSMENT, assessment=assessment, level=level, priority=Flag.PRIORITY_BY_LEVEL[level],
-        content_kind="post", content_id=post.pk, author=post.author, group=post.topic.group,
-        raised_at=raised_at or timezone.now(),
+    return FlagFactory(
+        content=post, level=level, raised_at=raised_at or timezone.now(),
+        assessment__signals=[{"kind": "rule", "description": "Talks about ending their life"}],
     )
 
 

@@ -8,12 +8,13 @@ from django.test import Client
 from django.urls import reverse
 
 from moderation import services
-from moderation.models import AuditEntry, Flag, RiskAssessment, RiskLevel
+from moderation.models import AuditEntry, Flag, RiskLevel
 from moderation.services.queue import BULK_DISMISS_MAX
 from platform_site.realtime import MODERATORS_GROUP
 from tests.factories import UserFactory, sign_in
 from tests.groups.factories import MembershipFactory, PostFactory, SupportGroupFactory, TopicFactory
 from tests.groups.helpers import client_for, is_login_redirect, messages_of, text_of
+from tests.moderation.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +24,7 @@ DASHBOARD = reverse("moderation:dashboard")
 
 def _assessed_flag(level, *, topic=None) -> Flag:
     post = PostFactory(topic=topic or TopicFactory())
-    assessment = RiskAssessment.objects.create(
-        content_kind="post", content_id=post.pk, author=post.author, group=post.topic.group,
-        status=RiskAssessment.Status.ASSESSED, level=level, score=0.4, signals=[],
-    )
-    return Flag.objects.create(
-        source=Flag.Source.ASSESSMENT, assessment=assessment, level=level, priority=Flag.PRIORITY_BY_LEVEL[level],
-        content_kind="post", content_id=post.pk, author=post.author, group=post.topic.group,
-    )
+    return FlagFactory(content=post, level=level, assessment__score=0.4, assessment__signals=[])
 
 
 @pytest.fixture
