@@ -12,6 +12,18 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
+def pytest_unconfigure(config):
+    # Django deletes the SQLite test database, but not the -wal and -shm files beside it.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and name:
+        for leftover in Path(name).parent.glob(Path(name).name + "*"):
+            leftover.unlink(missing_ok=True)
+
+
 def pytest_sessionfinish(session, exitstatus):
     # CI's run on the real services (PostgreSQL and Redis named) is the one where nothing may be
     # skipped: a skip there is a check that silently did not happen.

@@ -5,6 +5,8 @@ DATABASE_URL and REDIS_URL set, as in CI's second run, the same suite runs again
 Redis (channel layer and cache); tests marked `redis` then also start a real Celery worker.
 """
 import os
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 # pytest-xdist runs the suite in several processes ("gw0", "gw1", ...). Each must have Redis to
@@ -61,7 +63,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's shared in-memory database: there a read racing a write fails at once
     # with "database table is locked" (no busy wait), which the browser tests' server threads hit.
     # A file in WAL mode waits and behaves as the embedded site does.
-    # One file per pytest process, so two runs on one machine never share (or delete) a database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+    # One file per pytest process, so two runs on one machine never share (or delete) a database;
+    # in the system's temporary folder, and removed with its -wal and -shm files after the run
+    # (tests/conftest.py).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"thaw-test-db-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
