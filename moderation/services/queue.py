@@ -228,7 +228,7 @@ def flag_dismiss_many(*, flag_ids: list[int], moderator, reason: str) -> BulkDis
     if len(wanted) > BULK_DISMISS_MAX:
         raise ValidationError({"flag_ids": _("At most %(max)d items at once.") % {"max": BULK_DISMISS_MAX}})
     with transaction.atomic():
-        flags = list(Flag.objects.select_for_update().filter(pk__in=wanted).select_related("author", "group").order_by("pk"))
+        flags = list(Flag.objects.select_for_update(of=("self",)).filter(pk__in=wanted).select_related("author", "group").order_by("pk"))
         refused = [flag for flag in flags if not _bulk_dismissable(flag)]
         if refused:
             crisis = any(flag.level == RiskLevel.CRISIS for flag in refused)
