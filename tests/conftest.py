@@ -10,6 +10,14 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in
 def pytest_collection_modifyitems(config, items):
     # Browser tests last: they are the slowest, and a failure in a unit test should show first.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    # What only the browser's own code decides (a scripted socket, a static page's markup) runs
+    # once, on the embedded default: the real services change nothing it tests. Deselected, not
+    # skipped, in the real-services run, where a skip is a failure.
+    if real_services_configured():
+        kept = [item for item in items if item.get_closest_marker("client_only") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("client_only")])
+            items[:] = kept
 
 
 def pytest_unconfigure(config):
@@ -29,8 +37,7 @@ def pytest_sessionfinish(session, exitstatus):
     # skipped: a skip there is a check that silently did not happen.
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    real_services = redis_configured() and os.environ.get("DATABASE_URL", "").startswith("postgres")
-    if os.environ.get("CI") and real_services and skipped and exitstatus == 0:
+    if os.environ.get("CI") and real_services_configured() and skipped and exitstatus == 0:
         print(f"\n{len(skipped)} tests were skipped on the real services; in CI that is a failure.")
         session.exitstatus = 1
 
@@ -107,3 +114,8 @@ def client_for():
 
 def redis_configured() -> bool:
     return bool(os.environ.get("REDIS_URL"))
+
+
+def real_services_configured() -> bool:
+    """CI's second run: PostgreSQL and Redis named."""
+    return redis_configured() and os.environ.get("DATABASE_URL", "").startswith("postgres")

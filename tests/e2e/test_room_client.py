@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from tests.e2e.scripted_room import message_frame, state_frame
 from tests.support.browser import ARTIFACTS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# the room's socket is scripted by the test: only room.js is tried: once, on the embedded default (tests/conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.client_only, pytest.mark.django_db(transaction=True)]
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

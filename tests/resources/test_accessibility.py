@@ -11,7 +11,8 @@ from resources.services import library_load
 from tests.groups.factories import SupportGroupFactory
 from tests.support.browser import browser, page  # noqa: F401  (fixtures: Debian's Chromium via Playwright)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# the library's markup and styles, the same on any database: once, on the embedded default (tests/conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.client_only, pytest.mark.django_db(transaction=True)]
 
 # WCAG 2.0/2.1 A and AA plus axe's best practices.
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
